@@ -1,0 +1,214 @@
+"""The Dataset dock: where the images come from, how they are sized, and what was found.
+
+Shows a preview grid of real images, the image count and resolution, the classes with their
+counts, every skipped file with the reason, and loading progress. Loading itself happens on a
+DatasetWorker; this panel only asks for it (``load_requested``) and shows the outcome.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+                               QProgressBar, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from superqt.utils import qdebounced, signals_blocked
+
+from studio.core.config import DEMO_SOURCE, DataConfig
+from studio.core.imaging import make_grid
+from studio.gui.config_form import ConfigForm
+from studio.gui.naming import named
+from studio.gui.widgets.image_view import ImageView
+from studio.gui.workers import DatasetSummary
+
+DEMO_LABEL = "Built-in demo"
+CHOOSE_LABEL = "Choose folder…"
+RELOAD_DELAY_MS = 400
+
+
+class DatasetPanel(QWidget):
+    """Picks the source and options; emits ``load_requested(DataConfig)`` when they change."""
+
+    load_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("datasetPanel")
+        self.source_combo = named(QComboBox(), "datasetSource", "Dataset source",
+                                  "The built-in demo shapes, or a folder of your images (sub-folders are classes).")
+        self.source_combo.addItem(DEMO_LABEL, DEMO_SOURCE)
+        self.source_combo.addItem(CHOOSE_LABEL, None)
+        self._current_source = DEMO_SOURCE
+        self._lock_reason = ""
+        self.source_combo.activated.connect(self._on_source_activated)
+
+        self.options_form = ConfigForm(DataConfig, "data", exclude=("source",))
+        self.options_form.changed.connect(self._on_options_changed)
+
+        self.progress_bar = named(QProgressBar(), "datasetProgress", "Dataset loading progress")
+        self.progress_bar.setFormat("Loading %v / %m")
+        self.progress_bar.hide()
+        self.message_label = named(QLabel(), "datasetMessage", "Dataset problem")
+        self.message_label.setWordWrap(True)
+        self.message_label.setProperty("role", "error")
+        self.message_label.hide()
+        self.summary_label = named(QLabel("No images loaded yet."), "datasetSummary", "Dataset summary")
+        self.summary_label.setWordWrap(True)
+
+        self.preview = named(ImageView("The preview appears once the images are loaded."),
+                             "datasetPreview", "Preview of real images")
+        self.preview.setMinimumSize(160, 160)
+        self.classes = named(QTreeWidget(), "datasetClasses", "Classes and image counts")
+        self.classes.setHeaderLabels(["Class", "Images"])
+        self.classes.setRootIsDecorated(False)
+        self.classes.setMaximumHeight(130)
+        self.skipped_box = QGroupBox("Skipped files")
+        self.skipped_list = named(QListWidget(), "datasetSkipped", "Skipped files and reasons")
+        self.skipped_list.setMaximumHeight(110)
+        QVBoxLayout(self.skipped_box).addWidget(self.skipped_list)
+        self.skipped_box.hide()
+
+        source_row = QFormLayout()
+        source_row.setContentsMargins(0, 0, 0, 0)
+        source_label = QLabel("Source")
+        source_label.setBuddy(self.source_combo)
+        source_row.addRow(source_label, self.source_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(source_row)
+        layout.addWidget(self.options_form)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.classes)
+        layout.addWidget(self.skipped_box)
+
+        self._request_load = qdebounced(self._emit_load, timeout=RELOAD_DELAY_MS)
+
+    def data_config(self) -> DataConfig | None:
+        """The chosen source and options, or None while an option is invalid."""
+        self.options_form.set_hidden("source", self._current_source)
+        return self.options_form.value()
+
+    def problems(self) -> dict[str, str]:
+        return self.options_form.problems()
+
+    def set_config(self, config: DataConfig) -> None:
+        """Show a config (from settings or a reopened run) without asking for a load."""
+        self._select_source(config.source)
+        with signals_blocked(self.options_form):
+            self.options_form.set_values(config)
+
+    def add_folders(self, folders: list[str]) -> None:
+        """Offer folders used before in the source list (the current choice stays selected)."""
+        for folder in folders:
+            if self.source_combo.findData(folder) < 0:
+                index = self.source_combo.count() - 1
+                self.source_combo.insertItem(index, Path(folder).name or folder, folder)
+                self.source_combo.setItemData(index, folder, Qt.ItemDataRole.ToolTipRole)
+
+    def recent_folders(self) -> list[str]:
+        return [self.source_combo.itemData(i) for i in range(1, self.source_combo.count() - 1)]
+
+    def set_locked(self, reason: str) -> None:
+        """While training the data cannot change; ``reason`` says why, "" unlocks."""
+        self.source_combo.setEnabled(not reason)
+        self.source_combo.setToolTip(reason or self.source_combo.accessibleDescription())
+        self._lock_reason = reason
+        self._refresh_enabled()
+
+    def _refresh_enabled(self) -> None:
+        if self._lock_reason:
+            self.options_form.set_locked(self._lock_reason)
+        elif self._current_source != DEMO_SOURCE:
+            editable = tuple(name for name in self.options_form.field_names() if name != "demo_images")
+            self.options_form.set_locked("Only the built-in demo uses this setting.", editable=editable)
+        else:
+            self.options_form.set_locked("")
+
+    def show_loading(self, done: int, total: int) -> None:
+        self.message_label.hide()
+        self.progress_bar.show()
+        self.progress_bar.setRange(0, max(1, total))
+        self.progress_bar.setValue(done)
+
+    def show_error(self, sentence: str) -> None:
+        self.progress_bar.hide()
+        self.message_label.setText(sentence)
+        self.message_label.show()
+
+    def show_loaded(self, _dataset: object, summary: DatasetSummary) -> None:
+        """Slot for ``DatasetWorker.loaded`` when the panel runs alone."""
+        self.show_summary(summary)
+
+    def show_summary(self, summary: DatasetSummary) -> None:
+        self.progress_bar.hide()
+        self.message_label.hide()
+        classes = len(summary.class_counts)
+        self.summary_label.setText(
+            f"{summary.count:,} images · {summary.resolution}×{summary.resolution} px · "
+            f"{classes} {'class' if classes == 1 else 'classes'}"
+        )
+        self.classes.clear()
+        for name, count in summary.class_counts.items():
+            item = QTreeWidgetItem([name, f"{count:,}"])
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.classes.addTopLevelItem(item)
+        self.classes.resizeColumnToContents(0)
+        self.preview.set_image(make_grid(summary.preview, nrow=8) if len(summary.preview) else None)
+        self.skipped_list.clear()
+        for skipped in summary.skipped:
+            self.skipped_list.addItem(f"{Path(skipped.path).name}: {skipped.reason}")
+        self.skipped_box.setTitle(f"Skipped files ({len(summary.skipped)})")
+        self.skipped_box.setVisible(bool(summary.skipped))
+
+    def _select_source(self, source: str) -> None:
+        self.add_folders([source])
+        self.source_combo.setCurrentIndex(self.source_combo.findData(source))
+        self._current_source = source
+        self._refresh_enabled()
+
+    def _on_source_activated(self, index: int) -> None:
+        source = self.source_combo.itemData(index)
+        if source is None:
+            folder = QFileDialog.getExistingDirectory(self, "Choose a folder of images")
+            if not folder:
+                self._select_source(self._current_source)
+                return
+            source = folder
+        self._select_source(source)
+        self._emit_load()
+
+    def _on_options_changed(self) -> None:
+        if self.options_form.value() is not None:
+            self._request_load()
+
+    def _emit_load(self) -> None:
+        config = self.data_config()
+        if config is not None:
+            self.load_requested.emit(config)
+
+
+if __name__ == "__main__":
+    from PySide6.QtWidgets import QApplication
+
+    from studio.gui.workers import DatasetWorker, ThreadHost
+
+    app = QApplication([])
+    panel = DatasetPanel()
+    host = ThreadHost()
+
+    def load(config: DataConfig) -> None:
+        worker = DatasetWorker(config)
+        worker.progress.connect(panel.show_loading)
+        worker.loaded.connect(panel.show_loaded)
+        worker.failed.connect(panel.show_error)
+        host.start(worker)
+
+    panel.load_requested.connect(load)
+    panel.resize(320, 640)
+    panel.show()
+    load(DataConfig())
+    app.aboutToQuit.connect(host.shutdown)
+    app.exec()

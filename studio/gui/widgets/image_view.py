@@ -1,0 +1,65 @@
+"""A widget that shows one RGB uint8 array, scaled crisply (nearest neighbour) to fit."""
+
+import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+def to_qimage(array: np.ndarray) -> QImage:
+    """Wrap an (H, W, 3) uint8 array as a QImage that owns a copy of the pixels."""
+    if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 array, got {array.shape} {array.dtype}")
+    pixels = np.ascontiguousarray(array)
+    height, width, _ = pixels.shape
+    return QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+
+
+class ImageView(QWidget):
+    """Paints an image as large as fits, at an integer zoom when it can so pixels stay square."""
+
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self._array: np.ndarray | None = None
+        self._placeholder = placeholder
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(64, 64)
+
+    def set_image(self, array: np.ndarray | None) -> None:
+        self._array = None if array is None else np.ascontiguousarray(array)
+        self._image = None if array is None else to_qimage(self._array)
+        self.update()
+
+    def image_array(self) -> np.ndarray | None:
+        """The pixels shown now (what "Save grid PNG" writes)."""
+        return self._array
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 320)
+
+    def target_rect(self) -> QRect:
+        """Where the image lands: centred, integer zoom if at least 1x fits, else shrunk to fit."""
+        if self._image is None:
+            return QRect()
+        width, height = self._image.width(), self._image.height()
+        fit = min(self.width() / width, self.height() / height)
+        scale = int(fit) if fit >= 1 else fit
+        w, h = int(width * scale), int(height * scale)
+        return QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        if self._image is None:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._placeholder)
+            return
+        target = self.target_rect()
+        smooth = target.width() < self._image.width()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        painter.drawImage(target, self._image)

@@ -1,0 +1,410 @@
+"""The only bridge between the GUI thread and the engine: QObject workers living on QThreads.
+
+Each worker imports the torch-using parts of ``studio.core`` inside its ``run`` method, which
+executes on the worker's thread, so starting the GUI never pays for ``import torch`` and the GUI
+thread never runs torch work. Core callbacks become Qt signals, queued to the GUI thread.
+
+Cancelling, pausing and stopping are plain method calls from the GUI thread: a worker's own
+thread is busy inside the job, so a queued slot would only run after the job had ended.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from studio.core.config import DataConfig, RunConfig
+from studio.core.errors import Cancelled, StudioError
+from studio.core.events import CheckpointSaved, Failed, Finished, SamplesReady, Started, StepLogged
+
+PROGRESS_INTERVAL_S = 0.05
+
+
+def analyst_message(error: BaseException, doing: str) -> str:
+    """One sentence for the UI; unexpected errors keep their traceback on stderr for a bug report."""
+    if isinstance(error, StudioError):
+        return str(error)
+    traceback.print_exception(error)
+    return f"{doing} failed unexpectedly ({type(error).__name__}: {error})."
+
+
+class _ProgressThrottle:
+    """Forwards ``(done, total)`` at most every 50 ms (and always the last one), so a folder of
+    100k files does not flood the GUI thread with signals."""
+
+    def __init__(self, emit: Callable[[int, int], None]) -> None:
+        self._emit = emit
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last >= PROGRESS_INTERVAL_S:
+            self._last = now
+            self._emit(int(done), int(total))
+
+
+class Job(QObject):
+    """A one-shot worker: ``run`` does the work on its thread, then ``done`` is always emitted."""
+
+    failed = Signal(str)
+    done = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the job to stop early; safe from any thread."""
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.work()
+        except Cancelled:
+            pass
+        except BaseException as error:  # noqa: BLE001 - every failure must reach the UI as a sentence
+            self.failed.emit(analyst_message(error, self.doing))
+        finally:
+            self.done.emit()
+
+    doing = "The task"
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+
+class ThreadHost(QObject):
+    """Starts each job on its own QThread, keeps it alive while it runs, and shuts all down on close."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: dict[Job, QThread] = {}
+
+    def start(self, job: Job) -> Job:
+        thread = QThread()
+        thread.setObjectName(type(job).__name__)
+        job.moveToThread(thread)
+        thread.started.connect(job.run)
+        job.done.connect(self._on_done)
+        self._running[job] = thread
+        thread.start()
+        return job
+
+    def running(self) -> list[Job]:
+        return list(self._running)
+
+    @Slot()
+    def _on_done(self) -> None:
+        """Runs on the GUI thread (queued): end the job's thread and let both go."""
+        thread = self._running.pop(self.sender(), None)
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Cancel every job and wait for its thread to end."""
+        for job in list(self._running):
+            job.cancel()
+        for job, thread in list(self._running.items()):
+            thread.quit()
+            thread.wait(timeout_ms)
+            self._running.pop(job, None)
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """What the dataset panel shows, computed on the worker thread (touches torch tensors)."""
+
+    config: DataConfig
+    count: int
+    resolution: int
+    class_counts: dict[str, int]
+    skipped: list[Any]
+    preview: np.ndarray
+
+
+class DatasetWorker(Job):
+    """Loads (decodes, resizes) a dataset; emits ``loaded(dataset, DatasetSummary)``."""
+
+    progress = Signal(int, int)
+    loaded = Signal(object, object)
+    doing = "Loading the dataset"
+    PREVIEW_COUNT = 64
+
+    def __init__(self, config: DataConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def work(self) -> None:
+        from studio.core.data import load_dataset
+
+        dataset = load_dataset(self.config, progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+        if self.is_cancelled():
+            return
+        summary = DatasetSummary(
+            config=self.config,
+            count=len(dataset),
+            resolution=dataset.resolution,
+            class_counts=dataset.class_counts(),
+            skipped=list(dataset.skipped),
+            preview=dataset.preview(min(self.PREVIEW_COUNT, len(dataset))),
+        )
+        self.loaded.emit(dataset, summary)
+
+
+class TrainWorker(Job):
+    """Runs a core Trainer (a new run, or a reopened one to resume) and re-emits its events.
+
+    ``pause``, ``resume``, ``stop``, ``request_preview`` and ``request_checkpoint`` call the
+    trainer's thread-safe methods directly. Requests made before the trainer exists (it is built
+    on the worker thread) are remembered and applied as soon as it does.
+    """
+
+    started = Signal(object)
+    step_logged = Signal(object)
+    samples_ready = Signal(object)
+    checkpoint_saved = Signal(object)
+    finished = Signal(object)
+    doing = "Training"
+
+    def __init__(self, config: RunConfig, dataset: Any, resume_path: Path | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.dataset = dataset
+        self.resume_path = resume_path
+        self._lock = threading.Lock()
+        self._trainer: Any = None
+        self._pending: list[Callable[[Any], None]] = []
+        self._signals = {
+            Started: self.started,
+            StepLogged: self.step_logged,
+            SamplesReady: self.samples_ready,
+            CheckpointSaved: self.checkpoint_saved,
+            Finished: self.finished,
+        }
+
+    def work(self) -> None:
+        from studio.core.paths import runs_dir
+        from studio.core.runs import Run
+        from studio.core.training import Trainer
+
+        if self.resume_path is not None:
+            run = Run.open(self.resume_path)
+            if self.config.train.steps > run.config.train.steps:
+                run.config.train.steps = self.config.train.steps
+                run.save_config(run.config)
+        else:
+            run = Run.create(runs_dir(), self.config, self.dataset.summary())
+        trainer = Trainer(run, self.dataset, on_event=self._on_event)
+        with self._lock:
+            self._trainer = trainer
+            pending, self._pending = self._pending, []
+        for call in pending:
+            call(trainer)
+        trainer.run()
+
+    def _on_event(self, event: Any) -> None:
+        if isinstance(event, Failed):
+            self.failed.emit(event.message)
+            return
+        self._signals[type(event)].emit(event)
+
+    def _call(self, action: Callable[[Any], None]) -> None:
+        with self._lock:
+            if self._trainer is None:
+                self._pending.append(action)
+                return
+            trainer = self._trainer
+        action(trainer)
+
+    def pause(self) -> None:
+        self._call(lambda trainer: trainer.pause())
+
+    def resume(self) -> None:
+        self._call(lambda trainer: trainer.resume())
+
+    def stop(self) -> None:
+        """Stop soon and save a checkpoint; ``finished`` follows."""
+        self._call(lambda trainer: trainer.stop())
+
+    cancel = stop
+
+    def request_preview(self, seed: int) -> None:
+        self._call(lambda trainer: trainer.request_preview(seed))
+
+    def request_checkpoint(self) -> None:
+        self._call(lambda trainer: trainer.request_checkpoint())
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    run_path: Path
+    seed: int
+    count: int
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    request: RenderRequest
+    images: np.ndarray
+    step: int
+
+
+class RenderWorker(QObject):
+    """Samples images from a run's latest checkpoint when no training is going on.
+
+    Long-lived, on its own thread. ``request`` only records the newest request and wakes the
+    thread; a request replaced before the thread got to it is simply never rendered, so clicking
+    fast never queues up stale frames. The loaded generator is kept until the checkpoint changes.
+    """
+
+    rendered = Signal(object)
+    failed = Signal(str)
+    _wake = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._pending: RenderRequest | None = None
+        self._sampler: Any = None
+        self._sampler_key: tuple[Path, Path] | None = None
+        self._wake.connect(self._render_pending)
+
+    def request(self, run_path: Path, seed: int, count: int) -> None:
+        with self._lock:
+            self._pending = RenderRequest(Path(run_path), int(seed), int(count))
+        self._wake.emit()
+
+    @Slot()
+    def _render_pending(self) -> None:
+        with self._lock:
+            request, self._pending = self._pending, None
+        if request is None:
+            return
+        try:
+            images, step = self._render(request)
+        except BaseException as error:  # noqa: BLE001 - reported as a sentence
+            self.failed.emit(analyst_message(error, "Drawing samples"))
+            return
+        self.rendered.emit(RenderResult(request, images, step))
+
+    def _render(self, request: RenderRequest) -> tuple[np.ndarray, int]:
+        from studio.core.runs import Run
+        from studio.core.sampling import Sampler
+
+        run = Run.open(request.run_path)
+        checkpoint = run.latest_checkpoint()
+        if checkpoint is None:
+            raise StudioError("This run has no saved checkpoint yet, so there is nothing to sample from.")
+        key = (request.run_path, checkpoint)
+        if key != self._sampler_key:
+            self._sampler = Sampler.from_run(run)
+            self._sampler_key = key
+        return self._sampler.generate(request.seed, request.count), run.last_step()
+
+
+class RenderService(QObject):
+    """Owns the RenderWorker's thread for the lifetime of the window."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("RenderWorker")
+        self.worker = RenderWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.start()
+
+    def shutdown(self) -> None:
+        self.thread.quit()
+        self.thread.wait()
+
+
+class ExportWorker(Job):
+    """Writes ``count`` generated images as PNG files into a folder, with progress."""
+
+    progress = Signal(int, int)
+    exported = Signal(object)
+    doing = "Exporting images"
+
+    def __init__(self, run_path: Path, out_dir: Path, count: int, seed: int) -> None:
+        super().__init__()
+        self.run_path = Path(run_path)
+        self.out_dir = Path(out_dir)
+        self.count = count
+        self.seed = seed
+
+    def work(self) -> None:
+        from studio.core.export import export_images
+        from studio.core.runs import Run
+
+        paths = export_images(
+            Run.open(self.run_path), self.out_dir, self.count, self.seed,
+            progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled,
+        )
+        self.exported.emit(list(paths))
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """A reopened run, as plain data: config, logged metrics, last sample grid, progress."""
+
+    path: Path
+    config: RunConfig
+    metrics: list[dict] = field(default_factory=list)
+    samples: np.ndarray | None = None
+    last_step: int = 0
+    has_checkpoint: bool = False
+
+
+class OpenRunWorker(Job):
+    """Reads a run folder (metrics log, latest sample grid) off the GUI thread."""
+
+    opened = Signal(object)
+    doing = "Opening the run"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+
+    def work(self) -> None:
+        from studio.core.imaging import load_png
+        from studio.core.runs import Run
+
+        run = Run.open(self.path)
+        samples_path = run.latest_samples()
+        self.opened.emit(RunSnapshot(
+            path=Path(run.path),
+            config=run.config,
+            metrics=run.read_metrics(),
+            samples=None if samples_path is None else load_png(samples_path),
+            last_step=run.last_step(),
+            has_checkpoint=run.latest_checkpoint() is not None,
+        ))
+
+
+class DeviceProbe(Job):
+    """Names the compute device 'auto' resolves to, for the toolbar, without blocking start-up."""
+
+    described = Signal(str)
+    doing = "Detecting the compute device"
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def work(self) -> None:
+        from studio.core.devices import describe_device, resolve_device
+
+        self.described.emit(describe_device(resolve_device(self.name)))
