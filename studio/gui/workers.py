@@ -312,7 +312,7 @@ class RenderWorker(QObject):
         if key != self._sampler_key:
             self._sampler = Sampler.from_run(run)
             self._sampler_key = key
-        return self._sampler.generate(request.seed, request.count), run.last_step()
+        return self._sampler.generate(request.seed, request.count), self._sampler.step
 
 
 class RenderService(QObject):
@@ -332,28 +332,44 @@ class RenderService(QObject):
 
 
 class ExportWorker(Job):
-    """Writes ``count`` generated images as PNG files into a folder, with progress."""
+    """Writes ``count`` generated images (PNG files and a manifest) from a run's latest checkpoint.
+
+    An empty chosen folder receives the images directly; otherwise they go into a new sub-folder
+    named after the run and step, so an export never mixes with files already there.
+    """
 
     progress = Signal(int, int)
     exported = Signal(object)
     doing = "Exporting images"
 
-    def __init__(self, run_path: Path, out_dir: Path, count: int, seed: int) -> None:
+    def __init__(self, run_path: Path, folder: Path, count: int, seed: int) -> None:
         super().__init__()
         self.run_path = Path(run_path)
-        self.out_dir = Path(out_dir)
+        self.folder = Path(folder)
         self.count = count
         self.seed = seed
 
     def work(self) -> None:
         from studio.core.export import export_images
         from studio.core.runs import Run
+        from studio.core.sampling import Sampler
 
-        paths = export_images(
-            Run.open(self.run_path), self.out_dir, self.count, self.seed,
-            progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled,
-        )
+        sampler = Sampler.from_run(Run.open(self.run_path))
+        out_dir = export_folder(self.folder, f"{self.run_path.name}-step-{sampler.step:06d}")
+        paths = export_images(sampler, out_dir, self.count, self.seed,
+                              progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
         self.exported.emit(list(paths))
+
+
+def export_folder(chosen: Path, name: str) -> Path:
+    """``chosen`` itself if it is empty, else a new ``name``, ``name-2``… folder inside it."""
+    if not chosen.exists() or (chosen.is_dir() and not any(chosen.iterdir())):
+        return chosen
+    candidate, suffix = chosen / name, 1
+    while candidate.exists():
+        suffix += 1
+        candidate = chosen / f"{name}-{suffix}"
+    return candidate
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class SamplesPanel(QWidget):
     """Shows generated images as a grid and offers New noise, Save grid PNG and Export images."""
 
     new_noise_requested = Signal(int, int)
+    samples_shown = Signal()
     export_requested = Signal(object, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -108,6 +109,7 @@ class SamplesPanel(QWidget):
         self._seed = seed
         self._show_grid()
         self.caption.setText(f"Samples at step {step:,} · noise seed {seed}")
+        self.samples_shown.emit()
 
     def show_grid_image(self, grid: np.ndarray, caption: str) -> None:
         """Show a ready-made grid (a reopened run's last saved sample PNG)."""
@@ -115,6 +117,7 @@ class SamplesPanel(QWidget):
         self.view.set_image(grid)
         self.caption.setText(caption)
         self.save_grid_button.setEnabled(True)
+        self.samples_shown.emit()
 
     def clear(self) -> None:
         self._images = None

@@ -1,0 +1,84 @@
+"""Fixtures for GUI tests: offscreen Qt, a private studio home, and a window set up for a tiny run.
+
+The tiny run (128 demo images, 8-channel DCGAN, batch 16) trains 30 steps in about a second on
+two CPU cores, so the tests exercise the real workers, trainer and files without waiting.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from studio.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
+
+LOAD_TIMEOUT_MS = 60_000
+TRAIN_TIMEOUT_MS = 90_000
+
+
+def tiny_config(steps: int = 30) -> RunConfig:
+    return RunConfig(
+        data=DataConfig(demo_images=128),
+        model=ModelConfig(latent_dim=16, g_width=8, d_width=8),
+        train=TrainConfig(steps=steps, batch_size=16, log_every=2, sample_every=5, checkpoint_every=10, device="cpu"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own runs and settings folders."""
+    home = tmp_path / "studio-home"
+    monkeypatch.setenv("GAN_STUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """Opens MainWindows that start on a given config (written as last-used settings), data loaded.
+
+    The fixture keeps each window alive until teardown (qtbot only holds a weak reference), then
+    stops any training and closes it, so its threads always end before the window is destroyed.
+    """
+    from studio.gui.main_window import MainWindow
+    from studio.gui.settings import StudioSettings
+
+    windows = []
+
+    def open_(config: RunConfig | None = None) -> MainWindow:
+        settings = StudioSettings()
+        settings.set_run_config(config or tiny_config())
+        settings.sync()
+        window = MainWindow()
+        windows.append(window)
+        qtbot.addWidget(window, before_close_func=_stop_training)
+        window.show()
+        with qtbot.waitSignal(window.dataset_loaded, timeout=LOAD_TIMEOUT_MS):
+            window.start()
+        return window
+
+    yield open_
+    for window in windows:
+        _stop_training(window)
+        window.close()
+
+
+def _stop_training(window) -> None:
+    """Teardown: a test that leaves training running gets it stopped (checkpoint saved) first."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if not window.is_training():
+        return
+    loop = QEventLoop()
+    window.training_ended.connect(loop.quit)
+    QTimer.singleShot(TRAIN_TIMEOUT_MS, loop.quit)
+    window.stop_training()
+    loop.exec()
+
+
+@pytest.fixture
+def window(open_window):
+    return open_window()

@@ -1,0 +1,22 @@
+"""Small actions the GUI tests share: click a real button, type into a real field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+
+def click(qtbot, button: QWidget) -> None:
+    assert button.isEnabled(), f"{button.objectName()} is disabled: {button.toolTip()}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, field: QLineEdit, text: str) -> None:
+    """Replace a line edit's text the way a person would: select all, then type over it."""
+    field.setFocus()
+    field.selectAll()
+    if text:
+        qtbot.keyClicks(field, text)
+    else:
+        qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    assert field.text() == text
