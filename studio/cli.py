@@ -1,0 +1,215 @@
+"""Headless commands on the same engine as the GUI: ``python -m studio train|resume|sample``.
+
+Anything the user can get wrong ends with exit status 2 and one sentence on stderr, never a
+traceback. Training runs on a worker thread so Ctrl+C stops it cleanly with a checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from studio.core.config import RunConfig, check
+from studio.core.errors import StudioError
+
+USAGE_ERROR = 2
+INTERRUPTED = 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except StudioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m studio", description="GAN Studio, headless.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train a new run")
+    train.add_argument("--data", default="demo", help="'demo' (built-in shapes) or a folder of images; class = sub-folder")
+    train.add_argument("--out", required=True, type=Path, help="the new run folder")
+    train.add_argument("--resolution", type=int, default=32, help="32 or 64")
+    train.add_argument("--steps", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    train.add_argument("--latent-dim", type=int)
+    train.add_argument("--g-width", type=int)
+    train.add_argument("--d-width", type=int)
+    train.add_argument("--demo-images", type=int)
+    train.set_defaults(command=_train)
+
+    resume = commands.add_parser("resume", help="continue a run from its last checkpoint")
+    resume.add_argument("--run", required=True, type=Path)
+    resume.add_argument("--steps", type=int, help="new total step count (default: the run's own)")
+    resume.set_defaults(command=_resume)
+
+    sample = commands.add_parser("sample", help="generate images from a run's last checkpoint")
+    sample.add_argument("--run", required=True, type=Path)
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--grid", action="store_true", help="also write grid.png with all the images")
+    sample.set_defaults(command=_sample)
+    return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    config = RunConfig()
+    config.data.source = args.data if args.data == "demo" else str(Path(args.data).resolve())
+    config.data.resolution = args.resolution
+    config.train.device = args.device
+    _override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed)
+    _override(config.model, latent_dim=args.latent_dim, g_width=args.g_width, d_width=args.d_width)
+    _override(config.data, demo_images=args.demo_images)
+    check(config)
+    out: Path = args.out
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
+    from studio.core.devices import resolve_device
+
+    resolve_device(config.train.device)
+    dataset = _load(config)
+    from studio.core.runs import Run
+
+    run = Run.create(out.parent, config, dataset.summary(), name=out.name)
+    return _fit(run, dataset)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from studio.core.runs import Run
+
+    run = Run.open(args.run)
+    if args.steps is not None:
+        config = RunConfig.from_dict(run.config.to_dict())
+        config.train.steps = args.steps
+        check(config)
+        run.save_config(config)
+    if run.last_step() >= run.config.train.steps:
+        raise StudioError(f"The run is already at step {run.last_step()} of {run.config.train.steps}; pass --steps with a larger total.")
+    return _fit(run, _load(run.config))
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from studio.core.export import export_grid, export_images
+    from studio.core.imaging import load_png
+    from studio.core.runs import Run
+    from studio.core.sampling import Sampler
+
+    if args.n < 1:
+        raise StudioError(f"--n must be at least 1, not {args.n}.")
+    sampler = Sampler.from_run(Run.open(args.run))
+    bar = ProgressBar("sampling")
+    paths = export_images(sampler, args.out, args.n, seed=args.seed, progress=bar.update)
+    bar.close()
+    if args.grid:
+        export_grid(np.stack([load_png(path) for path in paths]), args.out / "grid.png")
+    print(f"Wrote {len(paths)} images to {args.out}")
+    return 0
+
+
+def _override(section: object, **values: object) -> None:
+    for name, value in values.items():
+        if value is not None:
+            setattr(section, name, value)
+
+
+def _load(config: RunConfig):
+    from studio.core.data import load_dataset
+
+    bar = ProgressBar("loading data")
+    dataset = load_dataset(config.data, progress=bar.update)
+    bar.close()
+    print(f"Dataset: {len(dataset)} images at {dataset.resolution} px, classes: {', '.join(dataset.class_names)}", file=sys.stderr)
+    if dataset.skipped:
+        print(f"Skipped {len(dataset.skipped)} files:", file=sys.stderr)
+        for skipped in dataset.skipped:
+            print(f"  {skipped.path}: {skipped.reason}", file=sys.stderr)
+    return dataset
+
+
+def _fit(run, dataset) -> int:
+    """Train on a worker thread, drawing progress here; Ctrl+C stops with a checkpoint."""
+    from studio.core.events import CheckpointSaved, Failed, Finished, Started, StepLogged
+    from studio.core.training import Trainer
+
+    bar = ProgressBar("training")
+    outcome: list = []
+
+    def on_event(event) -> None:
+        if isinstance(event, Started):
+            verb = "Resuming" if event.resumed else "Training"
+            print(f"{verb} {run.path} from step {event.start_step} to {event.total_steps} on {event.device}", file=sys.stderr)
+        elif isinstance(event, StepLogged):
+            bar.update(event.step, event.total_steps, f"{event.images_per_sec:.0f} img/s  G {event.g_loss:.3f}  D {event.d_loss:.3f}")
+        elif isinstance(event, CheckpointSaved):
+            bar.note = f"checkpoint {event.step}"
+        elif isinstance(event, (Finished, Failed)):
+            outcome.append(event)
+
+    trainer = Trainer(run, dataset, on_event)
+    worker = threading.Thread(target=trainer.run, name="trainer")
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        trainer.stop()
+        worker.join()
+    bar.close()
+    result = outcome[-1]
+    if isinstance(result, Failed):
+        raise StudioError(result.message)
+    if result.stopped:
+        print(f"Stopped at step {result.step}; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
+        return INTERRUPTED
+    print(f"Finished {result.step} steps: {run.path}")
+    return 0
+
+
+class ProgressBar:
+    """A one-line terminal progress bar on stderr (plain lines every 10% when not a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str):
+        self.label = label
+        self.note = ""
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self._last_tenth = -1
+        self._drawn = False
+
+    def update(self, done: int, total: int, detail: str = "") -> None:
+        fraction = done / max(total, 1)
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / fraction - elapsed if fraction > 0 else 0
+        filled = int(fraction * self.WIDTH)
+        line = f"{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {detail} ETA {_clock(eta)} {self.note}"
+        if self.tty:
+            sys.stderr.write("\r" + line.ljust(110)[:110])
+            self._drawn = True
+        elif int(fraction * 10) != self._last_tenth:
+            self._last_tenth = int(fraction * 10)
+            sys.stderr.write(line.rstrip() + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\n")
+            self._drawn = False
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"

@@ -1,0 +1,1 @@
+"""The engine: datasets, models, training, runs and export. Never imports Qt."""

@@ -1,0 +1,179 @@
+"""Run configuration: dataclasses that round-trip to JSON and describe themselves to forms.
+
+Each field's ``metadata`` carries a ``label`` and ``help`` for people, and the bounds (``min``,
+``max``, ``choices``) that :func:`validate` checks. The GUI builds its form from these fields and
+the CLI validates with the same function, so both reject the same values with the same sentence.
+Imports no torch: the GUI reads it at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from studio.core.errors import StudioError
+
+DEMO_SOURCE = "demo"
+
+
+def _spec(default: Any, label: str, help: str, **bounds: Any) -> Any:
+    return field(default=default, metadata={"label": label, "help": help, **bounds})
+
+
+@dataclass
+class DataConfig:
+    source: str = _spec(DEMO_SOURCE, "Source", "'demo' for the built-in shapes, or a folder of images.")
+    resolution: int = _spec(32, "Resolution", "Images are resized to this square size in pixels.", choices=(32, 64))
+    demo_images: int = _spec(4000, "Demo images", "How many images the built-in demo set generates.", min=64, max=100_000)
+
+
+@dataclass
+class ModelConfig:
+    name: str = _spec("dcgan", "Model", "The generator/discriminator architecture.", choices=("dcgan",))
+    latent_dim: int = _spec(64, "Latent size", "Length of the noise vector the generator starts from.", min=2, max=1024)
+    g_width: int = _spec(32, "Generator width", "Channels in the generator's last layer; doubles per layer up.", min=4, max=512)
+    d_width: int = _spec(32, "Discriminator width", "Channels in the discriminator's first layer.", min=4, max=512)
+
+
+@dataclass
+class TrainConfig:
+    steps: int = _spec(1500, "Steps", "Total optimisation steps (one batch each for D and G).", min=1, max=10_000_000)
+    batch_size: int = _spec(64, "Batch size", "Images per step.", min=2, max=4096)
+    lr_g: float = _spec(2e-4, "Learning rate G", "Adam step size for the generator.", min=1e-7, max=1.0)
+    lr_d: float = _spec(2e-4, "Learning rate D", "Adam step size for the discriminator.", min=1e-7, max=1.0)
+    beta1: float = _spec(0.5, "Adam β1", "Momentum of Adam's first moment.", min=0.0, max=0.999)
+    beta2: float = _spec(0.999, "Adam β2", "Momentum of Adam's second moment.", min=0.0, max=0.99999)
+    seed: int = _spec(0, "Seed", "Fixes initial weights, batches and noise so a run can be repeated.", min=0, max=2**31 - 1)
+    device: str = _spec("auto", "Device", "'auto' uses CUDA when present, else the CPU.", choices=("auto", "cpu", "cuda"))
+    log_every: int = _spec(10, "Log every", "Steps between loss records.", min=1, max=100_000)
+    sample_every: int = _spec(100, "Samples every", "Steps between sample grids.", min=1, max=1_000_000)
+    checkpoint_every: int = _spec(500, "Checkpoint every", "Steps between saved checkpoints.", min=1, max=1_000_000)
+    keep_checkpoints: int = _spec(3, "Checkpoints kept", "Older checkpoints beyond this count are deleted.", min=1, max=1000)
+
+
+SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+
+
+@dataclass
+class RunConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> RunConfig:
+        if not isinstance(raw, dict):
+            raise StudioError("The configuration is not a JSON object.")
+        return cls(**{name: _section_from_dict(section, raw.get(name, {})) for name, section in SECTIONS.items()})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunConfig:
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise StudioError(f"The configuration is not valid JSON ({error.msg}).") from None
+        return cls.from_dict(raw)
+
+
+def _section_from_dict(section: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise StudioError(f"The '{section.__name__}' section of the configuration is not a JSON object.")
+    known = {f.name: f for f in fields(section)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise StudioError(f"The configuration has an unknown setting: {unknown[0]}.")
+    values = {}
+    for name, value in raw.items():
+        values[name] = _coerce(known[name], value)
+    return section(**values)
+
+
+def _coerce(spec: Any, value: Any) -> Any:
+    kind = _field_type(spec)
+    label = spec.metadata["label"]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise StudioError(f"{label} must be {_type_word(kind)}, not {value!r}.")
+    return value
+
+
+def _field_type(spec: Any) -> type:
+    return {"int": int, "float": float, "str": str}[spec.type if isinstance(spec.type, str) else spec.type.__name__]
+
+
+def _type_word(kind: type) -> str:
+    return {int: "a whole number", float: "a number", str: "text"}[kind]
+
+
+def field_specs(section: type) -> list:
+    """The dataclass fields of one section, in declaration order, for building forms."""
+    return list(fields(section))
+
+
+def default_value(spec: Any) -> Any:
+    return spec.default if spec.default is not MISSING else spec.default_factory()
+
+
+def parse_field(section: type, name: str, text: str) -> Any:
+    """Turn what a person typed into a value of the field's type, checked against its bounds."""
+    spec = {f.name: f for f in fields(section)}[name]
+    kind = _field_type(spec)
+    label = spec.metadata["label"]
+    text = text.strip()
+    if kind is str:
+        value: Any = text
+    else:
+        try:
+            value = int(text) if kind is int else float(text)
+        except ValueError:
+            raise StudioError(f"{label} must be {_type_word(kind)}, not '{text}'.") from None
+    problem = _bound_problem(spec, value)
+    if problem:
+        raise StudioError(problem)
+    return value
+
+
+def _bound_problem(spec: Any, value: Any) -> str | None:
+    meta = spec.metadata
+    label = meta["label"]
+    if "choices" in meta and value not in meta["choices"]:
+        options = ", ".join(str(c) for c in meta["choices"])
+        return f"{label} must be one of {options}, not {value!r}."
+    if isinstance(value, float) and value != value:
+        return f"{label} must be a number, not NaN."
+    if "min" in meta and value < meta["min"]:
+        return f"{label} must be at least {meta['min']:g}, not {value:g}."
+    if "max" in meta and value > meta["max"]:
+        return f"{label} must be at most {meta['max']:g}, not {value:g}."
+    return None
+
+
+def validate(config: RunConfig) -> dict[str, str]:
+    """Every problem in the configuration as ``{"section.field": sentence}``; empty when valid."""
+    problems: dict[str, str] = {}
+    for section_name in SECTIONS:
+        section = getattr(config, section_name)
+        for spec in fields(section):
+            problem = _bound_problem(spec, getattr(section, spec.name))
+            if problem:
+                problems[f"{section_name}.{spec.name}"] = problem
+    source = config.data.source
+    if source != DEMO_SOURCE and not Path(source).is_dir():
+        problems["data.source"] = f"The dataset folder '{source}' does not exist."
+    return problems
+
+
+def check(config: RunConfig) -> None:
+    """Raise the first problem of :func:`validate` as a :class:`StudioError`."""
+    problems = validate(config)
+    if problems:
+        raise StudioError(next(iter(problems.values())))

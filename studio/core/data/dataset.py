@@ -1,0 +1,51 @@
+"""The one in-memory form every dataset source produces."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class ImageDataset:
+    """All images decoded once: ``images`` is ``(N, 3, H, W)`` uint8, ``labels`` is ``(N,)`` int64."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    class_names: list[str]
+    source: str
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+    @property
+    def resolution(self) -> int:
+        return int(self.images.shape[-1])
+
+    def class_counts(self) -> dict[str, int]:
+        counts = Counter(self.labels.tolist())
+        return {name: counts.get(index, 0) for index, name in enumerate(self.class_names)}
+
+    def preview(self, n: int) -> np.ndarray:
+        """The first ``n`` images as ``(n, H, W, 3)`` uint8, ready for a grid."""
+        return self.images[:n].permute(0, 2, 3, 1).contiguous().numpy()
+
+    def summary(self) -> dict:
+        """What a run records about the data it was trained on."""
+        return {
+            "source": self.source,
+            "images": len(self),
+            "resolution": self.resolution,
+            "classes": self.class_counts(),
+            "skipped": len(self.skipped),
+        }

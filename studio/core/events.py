@@ -1,0 +1,59 @@
+"""Plain events the Trainer reports; the GUI re-emits them as Qt signals, the CLI prints them.
+
+They carry numbers, numpy arrays and paths only, so any thread or process can hold them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Started:
+    run_dir: Path
+    device: str
+    start_step: int
+    total_steps: int
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class StepLogged:
+    step: int
+    total_steps: int
+    g_loss: float
+    d_loss: float
+    d_real: float
+    d_fake: float
+    images_per_sec: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class SamplesReady:
+    step: int
+    images: np.ndarray
+    seed: int
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    step: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    stopped: bool
+
+
+@dataclass(frozen=True)
+class Failed:
+    message: str
+
+
+Event = Started | StepLogged | SamplesReady | CheckpointSaved | Finished | Failed

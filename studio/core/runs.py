@@ -1,0 +1,169 @@
+"""The run folder, the unit of persistence: config, metrics log, checkpoints and sample grids.
+
+No torch here, so the GUI can list and read runs without waiting for it.
+
+    <run>/run.json                      config, dataset summary, versions
+    <run>/metrics.jsonl                 one JSON object per logged step, append-only
+    <run>/checkpoints/step-000500.safetensors (+ .json sidecar)
+    <run>/samples/step-000500.png       fixed-noise grid at that step
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib.metadata import PackageNotFoundError, version
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from studio import __version__
+from studio.core.atomic import write_text_atomic
+from studio.core.config import RunConfig
+from studio.core.errors import StudioError
+from studio.core.imaging import save_png
+
+RUN_FILE = "run.json"
+METRICS_FILE = "metrics.jsonl"
+_STEP_FILE = re.compile(r"step-(\d+)\.(safetensors|png)$")
+
+
+class Run:
+    def __init__(self, path: Path, info: dict):
+        self.path = Path(path)
+        self.info = info
+        self.config = RunConfig.from_dict(info["config"])
+
+    @classmethod
+    def create(cls, root: Path, config: RunConfig, dataset_summary: dict, name: str | None = None) -> Run:
+        """Make a new, uniquely named run folder under ``root`` and record what it will train."""
+        base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{_slug(Path(config.data.source).name)}"
+        path = Path(root) / base
+        suffix = 1
+        while path.exists():
+            suffix += 1
+            path = Path(root) / f"{base}-{suffix}"
+        info = {
+            "name": path.name,
+            "created_at": time.time(),
+            "config": config.to_dict(),
+            "dataset": dataset_summary,
+            "versions": {"studio": __version__, "torch": _package_version("torch"), "python": platform.python_version()},
+        }
+        write_text_atomic(path / RUN_FILE, json.dumps(info, indent=2))
+        return cls(path, info)
+
+    @classmethod
+    def open(cls, path: Path) -> Run:
+        path = Path(path)
+        try:
+            info = json.loads((path / RUN_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise StudioError(f"'{path}' is not a GAN Studio run: it has no {RUN_FILE}.") from None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise StudioError(f"The {RUN_FILE} in '{path}' is damaged.") from None
+        if not isinstance(info, dict) or "config" not in info:
+            raise StudioError(f"The {RUN_FILE} in '{path}' is not a GAN Studio run description.")
+        return cls(path, info)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def save_config(self, config: RunConfig) -> None:
+        """Record a changed config (e.g. more steps before a resume)."""
+        self.info["config"] = config.to_dict()
+        self.config = config
+        write_text_atomic(self.path / RUN_FILE, json.dumps(self.info, indent=2))
+
+    def append_metrics(self, records: list[dict]) -> None:
+        with open(self.path / METRICS_FILE, "a", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(record) + "\n" for record in records)
+
+    def read_metrics(self) -> list[dict]:
+        """Every complete record; a line cut short by a crash is ignored."""
+        try:
+            lines = (self.path / METRICS_FILE).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return records
+
+    def truncate_metrics(self, last_step: int) -> None:
+        """Drop records after ``last_step``: a resumed run logs those steps again."""
+        kept = [record for record in self.read_metrics() if record["step"] <= last_step]
+        write_text_atomic(self.path / METRICS_FILE, "".join(json.dumps(record) + "\n" for record in kept))
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
+    def samples_dir(self) -> Path:
+        return self.path / "samples"
+
+    def checkpoint_path(self, step: int) -> Path:
+        return self.checkpoint_dir / f"step-{step:06d}.safetensors"
+
+    def checkpoints(self) -> list[tuple[int, Path]]:
+        """Complete checkpoints (weights and sidecar both present), oldest first."""
+        return [(step, path) for step, path in _step_files(self.checkpoint_dir, "safetensors") if sidecar_path(path).exists()]
+
+    def latest_checkpoint(self) -> Path | None:
+        found = self.checkpoints()
+        return found[-1][1] if found else None
+
+    def last_step(self) -> int:
+        found = self.checkpoints()
+        return found[-1][0] if found else 0
+
+    def prune_checkpoints(self, keep: int) -> None:
+        for _, path in self.checkpoints()[:-keep]:
+            sidecar_path(path).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+
+    def save_samples(self, step: int, grid: np.ndarray) -> Path:
+        path = self.samples_dir / f"step-{step:06d}.png"
+        save_png(grid, path)
+        return path
+
+    def samples(self) -> list[tuple[int, Path]]:
+        return _step_files(self.samples_dir, "png")
+
+    def latest_samples(self) -> Path | None:
+        found = self.samples()
+        return found[-1][1] if found else None
+
+
+def sidecar_path(checkpoint: Path) -> Path:
+    """The JSON description that belongs to a ``.safetensors`` checkpoint."""
+    return Path(checkpoint).with_suffix(".json")
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _step_files(folder: Path, extension: str) -> list[tuple[int, Path]]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _STEP_FILE.match(path.name)
+        if match and match.group(2) == extension:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:40] or "run"

@@ -1,0 +1,62 @@
+"""Latent noise and turning generator output into images; a Sampler for a saved run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from studio.core.checkpoints import load_checkpoint, restore_modules
+from studio.core.devices import resolve_device
+from studio.core.errors import StudioError
+from studio.core.models import build_models
+from studio.core.runs import Run
+
+
+def latents(seed: int, n: int, dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """``(n, dim)`` standard normal noise from ``seed``, drawn on the CPU so every device sees the same values."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(n, dim, generator=generator).to(device)
+
+
+def per_seed_latents(seeds: list[int], dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """One latent per seed: image ``i`` of an export depends only on its own seed."""
+    return torch.cat([latents(seed, 1, dim) for seed in seeds]).to(device)
+
+
+def to_uint8_images(batch: torch.Tensor) -> np.ndarray:
+    """``(N, C, H, W)`` values in [-1, 1] to ``(N, H, W, 3)`` uint8."""
+    pixels = ((batch.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return pixels.permute(0, 2, 3, 1).contiguous().cpu().numpy()
+
+
+class Sampler:
+    """A run's generator, loaded once from a checkpoint, in eval mode, ready to render."""
+
+    def __init__(self, generator: torch.nn.Module, latent_dim: int, device: torch.device, step: int, fingerprint: str):
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.device = device
+        self.step = step
+        self.fingerprint = fingerprint
+
+    @classmethod
+    def from_run(cls, run: Run, checkpoint: Path | None = None, device: str = "cpu") -> Sampler:
+        checkpoint = checkpoint or run.latest_checkpoint()
+        if checkpoint is None:
+            raise StudioError(f"The run '{run.path.name}' has no checkpoint to sample from yet.")
+        tensors, sidecar = load_checkpoint(checkpoint)
+        generator, _ = build_models(run.config.model, run.config.data.resolution)
+        restore_modules({"generator": generator}, tensors)
+        target = resolve_device(device)
+        generator.to(target).eval()
+        return cls(generator, run.config.model.latent_dim, target, sidecar["step"], sidecar["weights_sha256"])
+
+    @torch.inference_mode()
+    def render(self, z: torch.Tensor) -> np.ndarray:
+        return to_uint8_images(self.generator(z.to(self.device)))
+
+    def generate(self, seed: int, n: int) -> np.ndarray:
+        """``n`` images from the noise of one ``seed`` (the grid a seed names)."""
+        return self.render(latents(seed, n, self.latent_dim))
