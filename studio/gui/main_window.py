@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction("Quit", self, objectName="quitAction", shortcut=QKeySequence.StandardKey.Quit)
         panel = self.training_panel
 
-        toolbar = self.addToolBar("Main")
+        toolbar = self.toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         for action in (self.new_run_action, self.open_run_action, None,

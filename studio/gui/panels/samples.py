@@ -107,9 +107,8 @@ class SamplesPanel(QWidget):
         """Show generated ``(N, H, W, 3)`` images; the grid shows as many as its size allows."""
         self._images = images
         self._seed = seed
-        self._show_grid()
         self.caption.setText(f"Samples at step {step:,} · noise seed {seed}")
-        self.samples_shown.emit()
+        self._show_grid()
 
     def show_grid_image(self, grid: np.ndarray, caption: str) -> None:
         """Show a ready-made grid (a reopened run's last saved sample PNG)."""
@@ -148,6 +147,7 @@ class SamplesPanel(QWidget):
         shown = self._images[: self.grid_count()]
         self.view.set_image(make_grid(shown, nrow=math.ceil(math.sqrt(len(shown)))))
         self.save_grid_button.setEnabled(True)
+        self.samples_shown.emit()
 
     def _on_grid_size_changed(self) -> None:
         if self._images is not None and len(self._images) >= self.grid_count():
