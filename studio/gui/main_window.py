@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QTabWidget,
-                               QWidget)
+                               QToolButton, QWidget)
 
 from studio.core.config import DataConfig, RunConfig, validate
 from studio.core.events import CheckpointSaved, Finished, SamplesReady, Started, StepLogged
@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
         self.device_label = named(QLabel("Device: detecting…"), "deviceLabel", "Compute device")
         toolbar.addWidget(self.device_label)
 
+        named(self.menuBar(), "menuBar", "Menu bar")
+        named(self.tabs.tabBar(), "centralTabBar", "Main view tabs")
+        named(toolbar.findChild(QToolButton, "qt_toolbar_ext_button"), "toolbarMoreButton", "More toolbar actions")
+        named(self.menuBar().findChild(QToolButton, "qt_menubar_ext_button"), "menuBarMoreButton", "More menus")
         file_menu = self.menuBar().addMenu("&File")
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(self.new_run_action)

@@ -93,6 +93,8 @@ class CurvesPanel(QWidget):
 
         self.smoothing = named(QLabeledSlider(Qt.Orientation.Horizontal), "smoothingSlider", "Curve smoothing",
                                "Average each curve over this many logged points.")
+        for part in self.smoothing.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            named(part, f"smoothingSlider{type(part).__name__}", "Curve smoothing")
         self.smoothing.setRange(1, 200)
         self.smoothing.setValue(1)
         self.smoothing.valueChanged.connect(self._redraw)

@@ -35,6 +35,7 @@ class SamplesPanel(QWidget):
     new_noise_requested = Signal(int, int)
     samples_shown = Signal()
     export_requested = Signal(object, int, int)
+    export_finished = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,6 +137,7 @@ class SamplesPanel(QWidget):
         self.export_progress.hide()
         folder = paths[0].parent if paths else self._last_export_dir
         self.show_message(f"Exported {len(paths):,} images to {folder}.")
+        self.export_finished.emit(paths)
 
     def show_export_failed(self, sentence: str) -> None:
         self.export_progress.hide()
