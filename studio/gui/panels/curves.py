@@ -140,8 +140,8 @@ class CurvesPanel(QWidget):
         self._redraw()
 
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The (x, y) arrays a curve shows now, after smoothing."""
-        x, y = self._curves[name].getData()
+        """The (x, y) arrays a curve holds, after smoothing (before clipping and downsampling for display)."""
+        x, y = self._curves[name].getOriginalDataset()
         return (np.array([]) if x is None else x), (np.array([]) if y is None else y)
 
     def _redraw(self) -> None:
