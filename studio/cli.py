@@ -16,6 +16,8 @@ import numpy as np
 
 from studio.core.config import RunConfig, check
 from studio.core.errors import StudioError
+from studio.core.paths import occupied
+from studio.core.runs import Run
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -74,21 +76,17 @@ def _train(args: argparse.Namespace) -> int:
     _override(config.data, demo_images=args.demo_images)
     check(config)
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if occupied(out):
         raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
     from studio.core.devices import resolve_device
 
     resolve_device(config.train.device)
     dataset = _load(config)
-    from studio.core.runs import Run
-
     run = Run.create(out.parent, config, dataset.summary(), name=out.name)
     return _fit(run, dataset)
 
 
 def _resume(args: argparse.Namespace) -> int:
-    from studio.core.runs import Run
-
     run = Run.open(args.run)
     if args.steps is not None:
         config = RunConfig.from_dict(run.config.to_dict())
@@ -103,7 +101,6 @@ def _resume(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from studio.core.export import export_grid, export_images
     from studio.core.imaging import load_png
-    from studio.core.runs import Run
     from studio.core.sampling import Sampler
 
     if args.n < 1:

@@ -19,6 +19,7 @@ import numpy as np
 from studio.core.atomic import as_studio_error, write_text_atomic
 from studio.core.errors import Cancelled, StudioError
 from studio.core.imaging import make_grid, png_bytes, save_png
+from studio.core.paths import occupied
 from studio.core.sampling import Sampler, per_seed_latents
 
 EXPORT_BATCH = 64
@@ -45,7 +46,7 @@ def export_images(
     out_dir = Path(out_dir)
     if n < 1:
         raise StudioError(f"The number of images must be at least 1, not {n}.")
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    if occupied(out_dir):
         raise StudioError(f"'{out_dir}' already exists and is not empty; choose a new or empty folder.")
     parent = out_dir.parent
     try:

@@ -21,3 +21,9 @@ def runs_dir() -> Path:
 
 def settings_dir() -> Path:
     return studio_home() / "settings"
+
+
+def occupied(path: Path) -> bool:
+    """True when writing a new folder at ``path`` would mix with or replace what is there (an empty folder is free)."""
+    path = Path(path)
+    return path.exists() and (not path.is_dir() or any(path.iterdir()))

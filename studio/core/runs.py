@@ -24,6 +24,7 @@ from studio.core.atomic import write_text_atomic
 from studio.core.config import RunConfig
 from studio.core.errors import StudioError
 from studio.core.imaging import save_png
+from studio.core.paths import occupied
 
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.jsonl"
@@ -42,7 +43,7 @@ class Run:
         base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{_slug(Path(config.data.source).name)}"
         path = Path(root) / base
         suffix = 1
-        while path.exists():
+        while occupied(path):
             suffix += 1
             path = Path(root) / f"{base}-{suffix}"
         info = {

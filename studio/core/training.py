@@ -103,8 +103,15 @@ class Trainer:
             batch = self.run_folder.config.train.batch_size
             self.on_event(Failed(f"The device ran out of memory; try a batch size of {max(2, batch // 2)} or a smaller model."))
         except Exception as error:
+            self.on_event(Failed(f"Training stopped on an internal error ({type(error).__name__}: {error}){self._log_traceback()}."))
+
+    def _log_traceback(self) -> str:
+        """Keep the traceback for a bug report in the run folder; the user sees one sentence."""
+        try:
             (self.run_folder.path / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
-            self.on_event(Failed(f"Training stopped on an internal error ({type(error).__name__}: {error}); details are in error.log."))
+        except OSError:
+            return ""
+        return "; details are in error.log"
 
     def _train(self) -> None:
         run = self.run_folder

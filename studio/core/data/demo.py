@@ -54,7 +54,7 @@ def _draw_chunk(labels: np.ndarray, resolution: int, rng: np.random.Generator) -
     colour = _object_colours(background, rng)
     foreground = colour[:, None, None, :] * shade[..., None]
     image = background * (1 - mask[..., None]) + foreground * mask[..., None]
-    image += rng.normal(0, 0.015, image.shape).astype(np.float32)
+    image += rng.normal(0, 0.01, image.shape).astype(np.float32)
     return np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -64,7 +64,7 @@ def _hsv_to_rgb(h: np.ndarray, s: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def _backgrounds(n: int, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Solid, gradient or striped backgrounds in muted colours."""
+    """Solid, gradient or softly striped backgrounds in muted colours."""
     hue = rng.random((n, 2))
     first = _hsv_to_rgb(hue[:, 0], rng.uniform(0.1, 0.5, n), rng.uniform(0.25, 0.9, n)).astype(np.float32)
     second = _hsv_to_rgb(hue[:, 1], rng.uniform(0.1, 0.5, n), rng.uniform(0.25, 0.9, n)).astype(np.float32)
@@ -73,7 +73,7 @@ def _backgrounds(n: int, x: np.ndarray, y: np.ndarray, rng: np.random.Generator)
     kind = rng.integers(0, 3, n)[:, None, None]
     gradient = np.clip(along * 0.5 + 0.5, 0, 1)
     stripes = (np.sin(along * rng.uniform(6, 14, n).astype(np.float32)[:, None, None]) > 0).astype(np.float32)
-    mix = np.where(kind == 0, np.float32(0), np.where(kind == 1, gradient, stripes * 0.6 + 0.2))
+    mix = np.where(kind == 0, np.float32(0), np.where(kind == 1, gradient, stripes * 0.3 + 0.35))
     return first[:, None, None, :] * (1 - mix[..., None]) + second[:, None, None, :] * mix[..., None]
 
 
@@ -90,7 +90,7 @@ def _shapes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each image's shape coverage in [0, 1], and a soft shading across the shape."""
     n = len(labels)
-    radius = rng.uniform(0.35, 0.65, n).astype(np.float32)[:, None, None]
+    radius = rng.uniform(0.45, 0.75, n).astype(np.float32)[:, None, None]
     centre = rng.uniform(-0.25, 0.25, (n, 2)).astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi, n).astype(np.float32)[:, None, None]
     dx = x - centre[:, 0, None, None]
