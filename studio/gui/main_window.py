@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QTabWidget,
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QTabWidget,
                                QToolButton, QWidget)
 
 from studio.core.config import DataConfig, RunConfig, validate
@@ -42,7 +42,6 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle("GAN Studio")
         self.settings = StudioSettings()
         self.threads = ThreadHost(self)
         self.renderer = RenderService(self)
@@ -79,6 +78,7 @@ class MainWindow(QMainWindow):
         self._status_timer.setInterval(1000)
         self._status_timer.timeout.connect(self._refresh_status_line)
         self._status_timer.start()
+        QApplication.instance().aboutToQuit.connect(self.shutdown_threads)
         self._refresh()
 
     # ----------------------------------------------------------------- layout
@@ -303,10 +303,11 @@ class MainWindow(QMainWindow):
         panel = self.training_panel
         panel.set_block_reason("" if training else self._block_reason())
         panel.set_state(training, self._paused, self._stopping)
-        if self._run_path is None:
+        if not training and self._run_path is None:
             panel.set_train_text("Train", "Start a new run with these settings.")
-        else:
+        elif not training:
             panel.set_train_text("Resume run", "Continue the open run up to Steps.")
+        self.setWindowTitle(self._run_path.name if self._run_path else "New run")
         if training:
             lock, editable = LOCKED_WHILE_TRAINING, ()
         elif self._run_path is not None:
@@ -539,7 +540,11 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_settings()
+        self.shutdown_threads()
+        event.accept()
+
+    def shutdown_threads(self) -> None:
+        """End every worker thread; also run when the application quits without closing this window."""
+        self._status_timer.stop()
         self.threads.shutdown()
         self.renderer.shutdown()
-        self._status_timer.stop()
-        event.accept()

@@ -6,6 +6,9 @@ from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
+WHOLE_ZOOM_SHARE = 0.75
+
+
 def to_qimage(array: np.ndarray) -> QImage:
     """Wrap an (H, W, 3) uint8 array as a QImage that owns a copy of the pixels."""
     if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
@@ -43,12 +46,13 @@ class ImageView(QWidget):
         return QSize(320, 320)
 
     def target_rect(self) -> QRect:
-        """Where the image lands: centred, integer zoom if at least 1x fits, else shrunk to fit."""
+        """Where the image lands: centred, as large as fits, at a whole zoom factor when that
+        loses at most a quarter of the room (whole factors keep every pixel the same size)."""
         if self._image is None:
             return QRect()
         width, height = self._image.width(), self._image.height()
         fit = min(self.width() / width, self.height() / height)
-        scale = int(fit) if fit >= 1 else fit
+        scale = int(fit) if fit >= 1 and int(fit) >= WHOLE_ZOOM_SHARE * fit else fit
         w, h = int(width * scale), int(height * scale)
         return QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
 

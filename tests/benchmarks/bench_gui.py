@@ -1,0 +1,178 @@
+"""How the studio feels: start-up, time to the first samples, GUI vs headless speed, event-loop stalls.
+
+Run from the repository root (a script, not a test):
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_gui.py [--steps 200] [--screenshot PATH]
+
+It starts two child processes on the default demo config (4000 shapes, 32 px, DCGAN width 32,
+batch 64): one that opens the studio as ``python main.py`` would and presses Train as soon as
+the data is loaded, one that trains the same config with the core Trainer and no Qt at all.
+Times are measured from the moment the child process is launched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WARMUP_LOGS = 2
+PROBE_MS = 5
+
+
+def bench_config(steps: int):
+    from studio.core.config import RunConfig
+
+    config = RunConfig()
+    config.train.steps = steps
+    config.train.device = "cpu"
+    return config
+
+
+def rates_after_warmup(rates: list[float]) -> float:
+    kept = rates[WARMUP_LOGS:] or rates
+    return sum(kept) / len(kept)
+
+
+def make_step_recorder():
+    from PySide6.QtCore import QObject, Slot
+
+    class StepRecorder(QObject):
+        """Receives StepLogged on the GUI thread (a QObject slot, so the connection is queued)."""
+
+        def __init__(self, window, steps: int, screenshot: str, result: dict) -> None:
+            super().__init__(window)
+            self.window, self.steps, self.screenshot, self.result = window, steps, screenshot, result
+
+        @Slot(object)
+        def on_step(self, event) -> None:
+            self.result["rates"].append(event.images_per_sec)
+            if event.step >= self.steps * 0.6 and "screenshot" not in self.result:
+                Path(self.screenshot).parent.mkdir(parents=True, exist_ok=True)
+                self.window.grab().save(self.screenshot)
+                self.result["screenshot"] = self.screenshot
+
+    return StepRecorder
+
+
+def gui_child(launched_at: float, steps: int, screenshot: str) -> dict:
+    """Open the window like ``main()`` does, train, and report timings (runs in its own process)."""
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+    from studio.gui.app import create_application
+
+    app = create_application([])
+    from studio.gui.main_window import MainWindow
+    from studio.gui.settings import StudioSettings
+
+    StudioSettings().set_run_config(bench_config(steps))
+    window = MainWindow()
+    window.resize(1400, 900)
+    window.show()
+    result: dict = {"rates": [], "max_stall_ms": 0.0}
+    QTimer.singleShot(0, lambda: result.setdefault("window_s", time.time() - launched_at))
+    QTimer.singleShot(0, window.start)
+
+    clock = QElapsedTimer()
+    probe = QTimer()
+    probe.setInterval(PROBE_MS)
+    probe.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def on_probe() -> None:
+        if clock.isValid():
+            stall = clock.restart() - PROBE_MS
+            result["max_stall_ms"] = max(result["max_stall_ms"], stall)
+            if result["rates"]:
+                result["max_steady_stall_ms"] = max(result.get("max_steady_stall_ms", 0.0), stall)
+        else:
+            clock.start()
+
+    probe.timeout.connect(on_probe)
+
+    def on_samples() -> None:
+        result.setdefault("first_samples_s", time.time() - launched_at)
+
+    recorder = make_step_recorder()(window, steps, screenshot, result)
+
+    def on_ended() -> None:
+        probe.stop()
+        window.close()
+        app.quit()
+
+    def on_loaded() -> None:
+        window.dataset_loaded.disconnect(on_loaded)
+        window.training_panel.train_action.trigger()
+        window._trainer.step_logged.connect(recorder.on_step)
+        probe.start()
+
+    window.dataset_loaded.connect(on_loaded)
+    window.samples_panel.samples_shown.connect(on_samples)
+    window.training_ended.connect(on_ended)
+    app.exec()
+    return result
+
+
+def headless_child(steps: int) -> dict:
+    """Train the same config with the core Trainer directly (no Qt)."""
+    from studio.core.data import load_dataset
+    from studio.core.events import StepLogged
+    from studio.core.paths import runs_dir
+    from studio.core.runs import Run
+    from studio.core.training import Trainer
+
+    config = bench_config(steps)
+    dataset = load_dataset(config.data)
+    rates: list[float] = []
+    run = Run.create(runs_dir(), config, dataset.summary())
+    Trainer(run, dataset, on_event=lambda e: isinstance(e, StepLogged) and rates.append(e.images_per_sec)).run()
+    return {"rates": rates}
+
+
+def run_child(mode: str, steps: int, screenshot: str) -> dict:
+    env = dict(os.environ, GAN_STUDIO_HOME=tempfile.mkdtemp(prefix="bench-home-"))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    launched_at = time.time()
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--steps", str(steps), "--screenshot", screenshot,
+         "--launched-at", repr(launched_at)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--screenshot", default=str(ROOT / "docs" / "images" / "studio-training.png"))
+    parser.add_argument("--child", choices=("gui", "headless"))
+    parser.add_argument("--launched-at", type=float)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, str(ROOT))
+        result = (gui_child(args.launched_at, args.steps, args.screenshot) if args.child == "gui"
+                  else headless_child(args.steps))
+        print(json.dumps(result))
+        return
+
+    headless = run_child("headless", args.steps, args.screenshot)
+    gui = run_child("gui", args.steps, args.screenshot)
+    gui_rate, headless_rate = rates_after_warmup(gui["rates"]), rates_after_warmup(headless["rates"])
+    print(f"GAN Studio GUI benchmark: default demo config, {args.steps} steps, CPU, {os.cpu_count()} cores")
+    print(f"  launch -> visible window        {gui['window_s']:8.2f} s")
+    print(f"  launch -> first sample grid     {gui['first_samples_s']:8.2f} s")
+    print(f"  training speed, GUI             {gui_rate:8.1f} img/s")
+    print(f"  training speed, headless core   {headless_rate:8.1f} img/s")
+    print(f"  GUI / headless                  {gui_rate / headless_rate:8.2f}")
+    print(f"  longest event-loop stall        {gui['max_stall_ms']:8.1f} ms  (QTimer probe every {PROBE_MS} ms, from Train)")
+    print(f"    ... once steps are logged     {gui.get('max_steady_stall_ms', 0.0):8.1f} ms")
+    print(f"  screenshot                      {gui.get('screenshot', 'not taken')}")
+
+
+if __name__ == "__main__":
+    main()
