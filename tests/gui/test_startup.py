@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import numpy as np
+from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
 from studio.gui.panels.dataset import CHOOSE_LABEL, DEMO_LABEL
@@ -50,3 +52,25 @@ def test_a_folder_without_images_is_one_sentence_and_blocks_train(window, qtbot,
     assert sentence.endswith(".") and "Traceback" not in sentence and "\n" not in sentence
     assert not window.training_panel.train_button.isEnabled()
     assert window.training_panel.block_reason() == sentence
+
+
+def test_a_folder_dataset_shows_classes_and_skipped_files_with_reasons(window, qtbot, tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    for name in ("cats", "dogs"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        for index in range(3):
+            Image.fromarray(rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)).save(
+                tmp_path / "photos" / name / f"{index}.png")
+    (tmp_path / "photos" / "cats" / "broken.png").write_bytes(b"not a png")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(tmp_path / "photos"))
+    combo = window.dataset_panel.source_combo
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        combo.activated.emit(combo.findText(CHOOSE_LABEL))
+
+    panel = window.dataset_panel
+    assert panel.summary_label.text().startswith("6 images · 32×32 px · 2 classes")
+    assert panel.classes.topLevelItemCount() == 2
+    assert panel.skipped_box.isVisible() and panel.skipped_box.title() == "Skipped files (1)"
+    assert panel.skipped_list.item(0).text().startswith("broken.png: ")
+    assert not panel.options_form.editor("demo_images").isEnabled()
+    assert window.training_panel.train_button.isEnabled()

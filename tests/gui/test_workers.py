@@ -1,0 +1,52 @@
+"""The workers' promises: the latest render request wins, and training can be steered from any thread."""
+
+import numpy as np
+from PySide6.QtCore import QObject, Slot
+
+from studio.gui.workers import RenderService
+from tests.gui.conftest import TRAIN_TIMEOUT_MS
+from tests.gui.helpers import click
+
+
+class Collector(QObject):
+    """Receives worker signals on the GUI thread (a QObject slot, so the connection is queued)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results = []
+
+    @Slot(object)
+    def collect(self, result) -> None:
+        self.results.append(result)
+
+
+def test_render_requests_made_faster_than_rendered_only_draw_the_latest(window, qtbot):
+    with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
+        click(qtbot, window.training_panel.train_button)
+    service = RenderService()
+    collector = Collector()
+    service.worker.rendered.connect(collector.collect)
+    try:
+        for seed in range(1, 21):
+            service.worker.request(window._run_path, seed, 4)
+        qtbot.waitUntil(lambda: bool(collector.results) and collector.results[-1].request.seed == 20, timeout=30_000)
+        qtbot.wait(200)
+    finally:
+        service.shutdown()
+    seeds = [result.request.seed for result in collector.results]
+    assert seeds[-1] == 20 and len(seeds) < 20 and seeds == sorted(seeds)
+    assert collector.results[-1].images.shape == (4, 32, 32, 3)
+
+
+def test_new_noise_during_training_reaches_the_trainer(open_window, qtbot):
+    from tests.gui.conftest import tiny_config
+
+    window = open_window(tiny_config(steps=100_000))
+    click(qtbot, window.training_panel.train_button)
+    qtbot.waitUntil(lambda: window.curves_panel.point_count() >= 2, timeout=TRAIN_TIMEOUT_MS)
+    samples = window.samples_panel
+    fixed_seed = samples.seed()
+    click(qtbot, samples.new_noise_button)
+    qtbot.waitUntil(lambda: samples.seed() != fixed_seed, timeout=TRAIN_TIMEOUT_MS)
+    assert f"noise seed {samples.seed()}" in samples.caption.text()
+    assert np.asarray(samples.view.image_array()).std() > 0
