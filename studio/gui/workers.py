@@ -102,9 +102,6 @@ class ThreadHost(QObject):
         thread.start()
         return job
 
-    def running(self) -> list[Job]:
-        return list(self._running)
-
     @Slot()
     def _on_done(self) -> None:
         """Runs on the GUI thread (queued): end the job's thread and let both go."""

@@ -38,10 +38,6 @@ class ImageView(QWidget):
         """The pixels shown now (what "Save grid PNG" writes)."""
         return self._array
 
-    def set_placeholder(self, text: str) -> None:
-        self._placeholder = text
-        self.update()
-
     def sizeHint(self) -> QSize:
         return QSize(320, 320)
 
