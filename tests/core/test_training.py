@@ -62,16 +62,22 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path, tiny_co
     assert [r["g_loss"] for r in reopened.read_metrics()] == [r["g_loss"] for r in straight.read_metrics()]
 
 
-def test_stop_takes_effect_quickly_and_saves_a_checkpoint(tmp_path, tiny_config):
-    tiny_config.train.steps = 100_000
-    dataset = load_dataset(tiny_config.data)
-    run = Run.create(tmp_path, tiny_config, dataset.summary())
+def _training_in_background(tmp_path, config):
+    """Start an endless run on a thread and return once it has logged its first step."""
+    config.train.steps = 100_000
+    dataset = load_dataset(config.data)
+    run = Run.create(tmp_path, config, dataset.summary())
     events = []
     trainer = Trainer(run, dataset, events.append)
     worker = threading.Thread(target=trainer.run)
     worker.start()
     while not any(isinstance(e, StepLogged) for e in events):
         time.sleep(0.01)
+    return run, trainer, worker, events
+
+
+def test_stop_takes_effect_quickly_and_saves_a_checkpoint(tmp_path, tiny_config):
+    run, trainer, worker, events = _training_in_background(tmp_path, tiny_config)
     asked = time.monotonic()
     trainer.stop()
     worker.join(5)
@@ -82,15 +88,7 @@ def test_stop_takes_effect_quickly_and_saves_a_checkpoint(tmp_path, tiny_config)
 
 
 def test_pause_holds_training_until_resumed(tmp_path, tiny_config):
-    tiny_config.train.steps = 100_000
-    dataset = load_dataset(tiny_config.data)
-    run = Run.create(tmp_path, tiny_config, dataset.summary())
-    events = []
-    trainer = Trainer(run, dataset, events.append)
-    worker = threading.Thread(target=trainer.run)
-    worker.start()
-    while not any(isinstance(e, StepLogged) for e in events):
-        time.sleep(0.01)
+    _, trainer, worker, events = _training_in_background(tmp_path, tiny_config)
     trainer.pause()
     time.sleep(0.3)
     count = len(events)

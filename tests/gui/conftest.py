@@ -1,4 +1,5 @@
-"""Fixtures for GUI tests: offscreen Qt, a private studio home, and a window set up for a tiny run.
+"""Fixtures for GUI tests: offscreen Qt and a window set up for a tiny run (the private studio
+home comes from tests/conftest.py).
 
 The tiny run (128 demo images, 8-channel DCGAN, batch 16) trains 30 steps in about a second on
 two CPU cores, so the tests exercise the real workers, trainer and files without waiting.
@@ -38,14 +39,6 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
-
-
-@pytest.fixture(autouse=True)
-def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own runs and settings folders."""
-    home = tmp_path / "studio-home"
-    monkeypatch.setenv("GAN_STUDIO_HOME", str(home))
-    return home
 
 
 @pytest.fixture

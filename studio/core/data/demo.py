@@ -17,6 +17,7 @@ from studio.core.errors import Cancelled
 
 CLASS_NAMES = ["circle", "square", "triangle", "cross"]  # in the order of _SHAPE_DISTANCES
 DEMO_SEED = 1234
+_MAX_TILT = np.radians(25)  # shapes lean a little but keep their upright identity, so a GAN learns them fast
 _CHUNK = 256
 
 
@@ -90,9 +91,9 @@ def _shapes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each image's shape coverage in [0, 1], and a soft shading across the shape."""
     n = len(labels)
-    radius = rng.uniform(0.45, 0.75, n).astype(np.float32)[:, None, None]
-    centre = rng.uniform(-0.25, 0.25, (n, 2)).astype(np.float32)
-    angle = rng.uniform(0, 2 * np.pi, n).astype(np.float32)[:, None, None]
+    radius = rng.uniform(0.5, 0.75, n).astype(np.float32)[:, None, None]
+    centre = rng.uniform(-0.15, 0.15, (n, 2)).astype(np.float32)
+    angle = rng.uniform(-_MAX_TILT, _MAX_TILT, n).astype(np.float32)[:, None, None]
     dx = x - centre[:, 0, None, None]
     dy = y - centre[:, 1, None, None]
     u = dx * np.cos(angle) + dy * np.sin(angle)

@@ -63,6 +63,7 @@ class SamplesPanel(QWidget):
                                   "How many separate images Export writes.")
         self.export_count.setRange(1, 100_000)
         self.export_count.setValue(64)
+        self.export_count.setSuffix(" images")
         self.export_button = named(QPushButton("Export images…"), "exportImagesButton", "Export images",
                                    "Write this many generated images as PNG files into a folder.")
         self.export_button.clicked.connect(self._on_export)
