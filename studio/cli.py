@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.cli_data import add_data_command, add_data_options, data_config_from, load_interruptibly
 from studio.core.config import RunConfig, check
 from studio.core.errors import StudioError
 from studio.core.paths import occupied
@@ -38,9 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a new run")
-    train.add_argument("--data", default="demo", help="'demo' (built-in shapes) or a folder of images; class = sub-folder")
+    add_data_options(train)
     train.add_argument("--out", required=True, type=Path, help="the new run folder")
-    train.add_argument("--resolution", type=int, default=32, help="32 or 64")
     train.add_argument("--steps", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--seed", type=int)
@@ -48,7 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--latent-dim", type=int)
     train.add_argument("--g-width", type=int)
     train.add_argument("--d-width", type=int)
-    train.add_argument("--demo-images", type=int)
     train.set_defaults(command=_train)
 
     resume = commands.add_parser("resume", help="continue a run from its last checkpoint")
@@ -63,17 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--grid", action="store_true", help="also write grid.png with all the images")
     sample.set_defaults(command=_sample)
+
+    add_data_command(commands)
     return parser
 
 
 def _train(args: argparse.Namespace) -> int:
-    config = RunConfig()
-    config.data.source = args.data if args.data == "demo" else str(Path(args.data).resolve())
-    config.data.resolution = args.resolution
+    config = RunConfig(data=data_config_from(args))
     config.train.device = args.device
     _override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed)
     _override(config.model, latent_dim=args.latent_dim, g_width=args.g_width, d_width=args.d_width)
-    _override(config.data, demo_images=args.demo_images)
     check(config)
     out: Path = args.out
     if occupied(out):
@@ -122,10 +120,8 @@ def _override(section: object, **values: object) -> None:
 
 
 def _load(config: RunConfig):
-    from studio.core.data import load_dataset
-
     bar = ProgressBar("loading data")
-    dataset = load_dataset(config.data, progress=bar.update)
+    dataset = load_interruptibly(config.data, bar.update)
     bar.close()
     print(f"Dataset: {len(dataset)} images at {dataset.resolution} px, classes: {', '.join(dataset.class_names)}", file=sys.stderr)
     if dataset.skipped:

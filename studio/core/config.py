@@ -24,8 +24,14 @@ def _spec(default: Any, label: str, help: str, **bounds: Any) -> Any:
 
 @dataclass
 class DataConfig:
-    source: str = _spec(DEMO_SOURCE, "Source", "'demo' for the built-in shapes, or a folder of images.")
-    resolution: int = _spec(32, "Resolution", "Images are resized to this square size in pixels.", choices=(32, 64))
+    source: str = _spec(DEMO_SOURCE, "Source", "'demo' for the built-in shapes, or a folder, .zip, CIFAR, MNIST IDX, .npy or .npz dataset.")
+    resolution: int = _spec(32, "Resolution", "Images are resized to this square size in pixels.", choices=(16, 32, 64, 128, 256))
+    fit: str = _spec("crop", "Fit", "How non-square images become square: centre crop, pad with black, or stretch.", choices=("crop", "pad", "stretch"))
+    resample: str = _spec("lanczos", "Resampling", "The filter used when resizing images.", choices=("lanczos", "bicubic", "bilinear", "box", "nearest"))
+    colour: str = _spec("rgb", "Colour", "Train on colour images, or on grayscale ones.", choices=("rgb", "grayscale"))
+    flip: str = _spec("none", "Augmentation", "'horizontal' mirrors a random half of every training batch.", choices=("none", "horizontal"))
+    classes: str = _spec("", "Classes", "Comma-separated class names to train on; empty uses every class.")
+    max_images: int = _spec(0, "Max images", "Use at most this many images (an even sample across the set); 0 uses all.", min=0, max=10_000_000)
     demo_images: int = _spec(4000, "Demo images", "How many images the built-in demo set generates.", min=64, max=100_000)
 
 
@@ -167,8 +173,8 @@ def validate(config: RunConfig) -> dict[str, str]:
             if problem:
                 problems[f"{section_name}.{spec.name}"] = problem
     source = config.data.source
-    if source != DEMO_SOURCE and not Path(source).is_dir():
-        problems["data.source"] = f"The dataset folder '{source}' does not exist."
+    if source != DEMO_SOURCE and not Path(source).exists():
+        problems["data.source"] = f"The dataset '{source}' does not exist."
     return problems
 
 

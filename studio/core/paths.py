@@ -23,6 +23,11 @@ def settings_dir() -> Path:
     return studio_home() / "settings"
 
 
+def cache_dir() -> Path:
+    """Decoded datasets, kept so that reopening one is near-instant; safe to delete at any time."""
+    return studio_home() / "cache"
+
+
 def occupied(path: Path) -> bool:
     """True when writing a new folder at ``path`` would mix with or replace what is there (an empty folder is free)."""
     path = Path(path)

@@ -27,6 +27,7 @@ from studio.core.imaging import save_png
 from studio.core.paths import occupied
 
 RUN_FILE = "run.json"
+DATASET_REPORT_FILE = "dataset_report.json"
 METRICS_FILE = "metrics.jsonl"
 _STEP_FILE = re.compile(r"step-(\d+)\.(safetensors|png)$")
 
@@ -39,7 +40,11 @@ class Run:
 
     @classmethod
     def create(cls, root: Path, config: RunConfig, dataset_summary: dict, name: str | None = None) -> Run:
-        """Make a new, uniquely named run folder under ``root`` and record what it will train."""
+        """Make a new, uniquely named run folder under ``root`` and record what it will train.
+
+        The summary's validation ``report`` (every class count, skipped file, duplicate) goes to its
+        own ``dataset_report.json``; ``run.json`` keeps the short summary.
+        """
         base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{_slug(Path(config.data.source).name)}"
         path = Path(root) / base
         suffix = 1
@@ -50,9 +55,11 @@ class Run:
             "name": path.name,
             "created_at": time.time(),
             "config": config.to_dict(),
-            "dataset": dataset_summary,
+            "dataset": {key: value for key, value in dataset_summary.items() if key != "report"},
             "versions": {"studio": __version__, "torch": _package_version("torch"), "python": platform.python_version()},
         }
+        if dataset_summary.get("report"):
+            write_text_atomic(path / DATASET_REPORT_FILE, json.dumps(dataset_summary["report"], indent=2))
         write_text_atomic(path / RUN_FILE, json.dumps(info, indent=2))
         return cls(path, info)
 

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from studio.core.checkpoints import load_checkpoint, restore_modules, restore_optimizers, save_checkpoint
+from studio.core.data.augment import flip_half
 from studio.core.data.dataset import ImageDataset
 from studio.core.devices import describe_device, resolve_device
 from studio.core.errors import StudioError
@@ -157,6 +158,8 @@ class Trainer:
                 break
             step += 1
             real = images[batches.for_step(step).to(device)].float().div_(127.5).sub_(1)
+            if config.data.flip == "horizontal":
+                real = flip_half(real, train.seed, step)
             real = real.contiguous(memory_format=torch.channels_last)
             noise = torch.randn(train.batch_size, config.model.latent_dim, generator=_step_generator(train.seed, step, salt=2)).to(device)
             totals += self._step(generator, discriminator, optimizers, real, noise)

@@ -24,6 +24,8 @@ class ImageDataset:
     class_names: list[str]
     source: str
     skipped: list[SkippedFile] = field(default_factory=list)
+    report: dict = field(default_factory=dict)  # the validation report (see validation.py)
+    fingerprint: str = ""  # of the source's content and the options: the cache key
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
@@ -41,11 +43,13 @@ class ImageDataset:
         return self.images[:n].permute(0, 2, 3, 1).contiguous().numpy()
 
     def summary(self) -> dict:
-        """What a run records about the data it was trained on."""
+        """What a run records about the data it was trained on (``Run.create`` files the report apart)."""
         return {
             "source": self.source,
             "images": len(self),
             "resolution": self.resolution,
             "classes": self.class_counts(),
             "skipped": len(self.skipped),
+            "fingerprint": self.fingerprint,
+            "report": self.report,
         }

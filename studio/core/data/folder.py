@@ -2,86 +2,70 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import torch
-from PIL import Image, UnidentifiedImageError
-
-from studio.core.data.dataset import ImageDataset, SkippedFile
-from studio.core.errors import Cancelled, StudioError
+from studio.core.config import DataConfig
+from studio.core.data.build import Cancel, Progress, from_files
+from studio.core.data.dataset import ImageDataset
+from studio.core.data.decode import Unreadable
+from studio.core.errors import StudioError
 
 UNLABELLED = "unlabelled"
 
 
-def load_folder_dataset(
-    root: Path,
-    resolution: int,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> ImageDataset:
+def load_folder_dataset(root: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
     root = Path(root)
-    if not root.is_dir():
-        raise StudioError(f"The dataset folder '{root}' does not exist.")
-    files = _list_files(root)
+    files = list_files(root)
     if not files:
         raise StudioError(f"The folder '{root}' contains no files.")
-    class_names = sorted({label for _, label in files})
-    images, labels, skipped = [], [], []
-    for done, (path, label) in enumerate(files, start=1):
-        if cancelled and cancelled():
-            raise Cancelled("Loading the dataset was cancelled.")
+    return from_files(source=str(root), kind="folder", files=[(name, label) for name, label, _ in files],
+                      read=FolderReader(root), config=config, progress=progress, cancelled=cancelled)
+
+
+def list_files(root: Path) -> list[tuple[str, str, os.stat_result]]:
+    """Every non-hidden file under ``root`` as ``(relative path, class, stat)``, in a stable order."""
+    found = []
+
+    def walk(directory: str, relative: str, label: str) -> None:
         try:
-            images.append(decode_image(path, resolution))
-            labels.append(class_names.index(label))
-        except _Unreadable as problem:
-            skipped.append(SkippedFile(str(path.relative_to(root)), str(problem)))
-        if progress:
-            progress(done, len(files))
-    if not images:
-        raise StudioError(f"None of the {len(files)} files in '{root}' is a readable image.")
-    used = sorted(set(labels))
-    return ImageDataset(
-        images=torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous(),
-        labels=torch.tensor([used.index(label) for label in labels], dtype=torch.int64),
-        class_names=[class_names[index] for index in used],
-        source=str(root),
-        skipped=skipped,
-    )
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except PermissionError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = f"{relative}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, name + "/", label if relative else entry.name)
+            elif entry.is_file():
+                found.append((name, label if relative else UNLABELLED, entry.stat()))
+
+    walk(str(root), "", UNLABELLED)
+    return found
 
 
-def _list_files(root: Path) -> list[tuple[Path, str]]:
-    """Every non-hidden file under ``root`` with its class: the first-level sub-folder, if any."""
-    files = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        relative = Path(directory).relative_to(root)
-        label = relative.parts[0] if relative.parts else UNLABELLED
-        files.extend((Path(directory) / name, label) for name in sorted(names) if not name.startswith("."))
-    return files
+def folder_fingerprint(root: Path) -> str:
+    """Names, sizes and modification times of every file: any added, removed or edited file changes it."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name, _, stat in list_files(Path(root)):
+        digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
-class _Unreadable(Exception):
-    """A file that cannot become a training image; its message is the reason shown to the user."""
+class FolderReader:
+    """Reads one file's bytes by its path relative to the dataset folder."""
 
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
 
-def decode_image(path: Path, resolution: int) -> np.ndarray:
-    """Decode one file to ``(resolution, resolution, 3)`` uint8: centre-cropped to a square, then resized."""
-    if path.stat().st_size == 0:
-        raise _Unreadable("empty file")
-    try:
-        with Image.open(path) as image:
-            image.load()
-            rgb = image.convert("RGB")
-    except UnidentifiedImageError:
-        raise _Unreadable("not an image") from None
-    except Image.DecompressionBombError:
-        raise _Unreadable("too large (possible decompression bomb)") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise _Unreadable(f"damaged image ({error})") from None
-    side = min(rgb.size)
-    left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
-    square = rgb.crop((left, top, left + side, top + side))
-    return np.asarray(square.resize((resolution, resolution), Image.Resampling.LANCZOS), dtype=np.uint8)
+    def __call__(self, name: str) -> bytes:
+        try:
+            return (self.root / name).read_bytes()
+        except PermissionError:
+            raise Unreadable("cannot be read (permission denied)") from None
+        except FileNotFoundError:
+            raise Unreadable("disappeared while loading") from None
+        except OSError as error:
+            raise Unreadable(f"cannot be read ({error.strerror})") from None

@@ -1,0 +1,103 @@
+"""NumPy ``.npy`` / ``.npz`` images: (N,H,W), (N,H,W,C) or (N,C,H,W), uint8 or floats in [0,1] or [-1,1].
+
+Loaded with ``allow_pickle=False``: an array of Python objects is refused, never unpickled.
+An ``.npz`` may carry a labels array (``labels`` or ``y``, or any 1-D integer array of length N).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from studio.core.config import DataConfig
+from studio.core.data.build import Cancel, Progress, from_arrays
+from studio.core.data.dataset import ImageDataset
+from studio.core.errors import StudioError
+
+IMAGE_KEYS = ("images", "x", "x_train", "data", "arr_0")
+LABEL_KEYS = ("labels", "y", "y_train", "targets", "arr_1")
+UNLABELLED = "unlabelled"
+
+
+def load_array_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+    images, labels = _read(path)
+    pixels = to_nhwc_uint8(images, path.name)
+    if labels is None:
+        labels, class_names = np.zeros(len(pixels), dtype=np.int64), [UNLABELLED]
+    else:
+        labels, class_names = _labels(labels, len(pixels), path.name)
+    return from_arrays(source=str(path), kind=path.suffix.lstrip("."), images=pixels, labels=labels,
+                       class_names=class_names, config=config, progress=progress, cancelled=cancelled)
+
+
+def array_fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return hashlib.blake2b(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode(), digest_size=16).hexdigest()
+
+
+def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    try:
+        if path.suffix == ".npy":
+            return np.load(path, allow_pickle=False, mmap_mode="r"), None
+        with np.load(path, allow_pickle=False) as archive:
+            keys = list(archive.keys())
+            image_key = next((k for k in IMAGE_KEYS if k in keys), None) or next(
+                (k for k in keys if archive[k].ndim in (3, 4)), None)
+            if image_key is None:
+                raise StudioError(f"'{path.name}' has no image array (3-D or 4-D); it holds: {', '.join(keys) or 'nothing'}.")
+            label_key = next((k for k in LABEL_KEYS if k in keys and k != image_key), None)
+            return archive[image_key], archive[label_key] if label_key else None
+    except StudioError:
+        raise
+    except PermissionError:
+        raise StudioError(f"'{path}' cannot be read (permission denied).") from None
+    except ValueError as error:
+        if "pickle" in str(error) or "Python objects" in str(error):
+            raise StudioError(f"'{path.name}' holds Python objects, which the studio refuses to load.") from None
+        raise StudioError(f"'{path.name}' is not a readable NumPy file.") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError, AttributeError):
+        raise StudioError(f"'{path.name}' is not a readable NumPy file.") from None
+
+
+def to_nhwc_uint8(images: np.ndarray, name: str) -> np.ndarray:
+    """Any accepted layout and range as ``(N, H, W)`` or ``(N, H, W, 3)`` uint8."""
+    if images.ndim == 4 and images.shape[-1] in (1, 3, 4):
+        layout = images
+    elif images.ndim == 4 and images.shape[1] in (1, 3, 4):
+        layout = images.transpose(0, 2, 3, 1)
+    elif images.ndim == 3:
+        layout = images
+    else:
+        raise StudioError(f"'{name}' has shape {tuple(images.shape)}; expected (N,H,W), (N,H,W,C) or (N,C,H,W) with C of 1, 3 or 4.")
+    if min(layout.shape[:3]) < 1:
+        raise StudioError(f"'{name}' holds no images (shape {tuple(images.shape)}).")
+    pixels = _as_uint8(layout, name)
+    if pixels.ndim == 4 and pixels.shape[-1] == 1:
+        return pixels[..., 0]
+    if pixels.ndim == 4 and pixels.shape[-1] == 4:
+        alpha = pixels[..., 3:].astype(np.float32) / 255
+        return (pixels[..., :3] * alpha + 255 * (1 - alpha) + 0.5).astype(np.uint8)
+    return pixels
+
+
+def _as_uint8(images: np.ndarray, name: str) -> np.ndarray:
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype.kind != "f":
+        raise StudioError(f"'{name}' holds {images.dtype} values; expected uint8, or floats in [0, 1] or [-1, 1].")
+    low, high = float(np.min(images)), float(np.max(images))
+    if not (np.isfinite(low) and np.isfinite(high)) or low < -1 or high > 1:
+        raise StudioError(f"'{name}' holds floats from {low:g} to {high:g}; expected them in [0, 1] or [-1, 1].")
+    scaled = images * 255.0 if low >= 0 else (images + 1.0) * 127.5
+    return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+
+
+def _labels(labels: np.ndarray, count: int, name: str) -> tuple[np.ndarray, list[str]]:
+    if labels.ndim != 1 or len(labels) != count or labels.dtype.kind not in "iu":
+        raise StudioError(f"'{name}' has a labels array that is not {count:,} whole numbers.")
+    values = sorted(set(labels.tolist()))
+    index = {value: position for position, value in enumerate(values)}
+    return np.array([index[v] for v in labels.tolist()], dtype=np.int64), [str(v) for v in values]

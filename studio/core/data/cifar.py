@@ -1,0 +1,132 @@
+"""CIFAR-10 and CIFAR-100 "python version" batches, from their folder or the ``.tar.gz``.
+
+The batches are pickles. A pickle can name any function to call while it loads, so these are
+read with :class:`BatchUnpickler`, which admits only the numpy array reconstruction the real
+files use; any other object is refused before anything runs. The tarball is read in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from studio.core.config import DataConfig
+from studio.core.data.build import Cancel, Progress, from_arrays
+from studio.core.data.dataset import ImageDataset
+from studio.core.errors import StudioError
+
+CIFAR10_BATCHES = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]
+CIFAR100_BATCHES = ["train", "test"]
+META_FILES = {"batches.meta": b"label_names", "meta": b"fine_label_names"}
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+_ALLOWED = {
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("_codecs", "encode"),  # how Python 2 pickles carry raw bytes
+}
+
+
+class RefusedObject(pickle.UnpicklingError):
+    """The pickle names something outside :data:`_ALLOWED`; it is refused before it is looked up."""
+
+
+class BatchUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise RefusedObject(f"{module}.{name}")
+
+
+def is_cifar_folder(path: Path) -> bool:
+    return any((path / name).is_file() for name in (*CIFAR10_BATCHES, *CIFAR100_BATCHES[:1]))
+
+
+def load_cifar_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+    members = _read_tarball(path) if path.is_file() else _read_folder(path)
+    batches = [name for name in (*CIFAR10_BATCHES, *CIFAR100_BATCHES) if name in members]
+    if not batches:
+        raise StudioError(f"'{path}' holds no CIFAR batches (data_batch_1… or train/test).")
+    images, labels = [], []
+    for name in batches:
+        data, batch_labels = _batch(members[name], name)
+        images.append(data)
+        labels.append(batch_labels)
+    all_labels = np.concatenate(labels)
+    class_names = _class_names(members, int(all_labels.max()) + 1)
+    pixels = np.concatenate(images).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return from_arrays(source=str(path), kind="cifar", images=pixels, labels=all_labels, class_names=class_names,
+                       config=config, progress=progress, cancelled=cancelled)
+
+
+def cifar_fingerprint(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
+    for file in files:
+        stat = file.stat()
+        digest.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def unpickle(data: bytes, name: str) -> object:
+    try:
+        return BatchUnpickler(io.BytesIO(data), encoding="bytes").load()
+    except RefusedObject as refused:
+        raise StudioError(f"'{name}' contains a Python object the studio refuses to load ({refused}); nothing in it was run.") from None
+    except Exception:  # noqa: BLE001 - a mangled pickle fails in many ways, all meaning the same
+        raise StudioError(f"'{name}' is not a readable CIFAR batch.") from None
+
+
+def _batch(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
+    batch = unpickle(data, name)
+    pixels = batch.get(b"data") if isinstance(batch, dict) else None
+    labels = (batch.get(b"labels", batch.get(b"fine_labels")) if isinstance(batch, dict) else None)
+    if not isinstance(pixels, np.ndarray) or pixels.dtype != np.uint8 or pixels.ndim != 2 or pixels.shape[1] != 3072:
+        raise StudioError(f"'{name}' is not a CIFAR batch: it has no (N, 3072) uint8 'data' array.")
+    try:
+        labels = np.asarray(labels, dtype=np.int64)
+    except (TypeError, ValueError):
+        labels = None
+    if labels is None or labels.shape != (len(pixels),) or (len(labels) and (labels.min() < 0 or labels.max() >= 1000)):
+        raise StudioError(f"'{name}' is not a CIFAR batch: its labels do not match its {len(pixels)} images.")
+    return pixels, labels
+
+
+def _class_names(members: dict[str, bytes], count: int) -> list[str]:
+    for file, key in META_FILES.items():
+        if file in members:
+            meta = unpickle(members[file], file)
+            names = meta.get(key) if isinstance(meta, dict) else None
+            if isinstance(names, list) and len(names) >= count:
+                return [n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n) for n in names]
+    return [str(index) for index in range(count)]
+
+
+def _read_folder(path: Path) -> dict[str, bytes]:
+    wanted = [*CIFAR10_BATCHES, *CIFAR100_BATCHES, *META_FILES]
+    try:
+        return {name: (path / name).read_bytes() for name in wanted if (path / name).is_file()}
+    except PermissionError:
+        raise StudioError(f"'{path}' cannot be read (permission denied).") from None
+
+
+def _read_tarball(path: Path) -> dict[str, bytes]:
+    """The known batch files by base name, read from the archive without extracting it."""
+    wanted = {*CIFAR10_BATCHES, *CIFAR100_BATCHES, *META_FILES}
+    members = {}
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for member in archive:
+                base = Path(member.name).name
+                if member.isfile() and base in wanted and member.size <= MAX_MEMBER_BYTES:
+                    handle = archive.extractfile(member)
+                    members[base] = handle.read() if handle else b""
+    except (tarfile.TarError, OSError, EOFError, ValueError) as error:
+        raise StudioError(f"'{path}' is not a readable CIFAR archive ({type(error).__name__}).") from None
+    return members
