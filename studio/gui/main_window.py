@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
 from studio.core.config import DataConfig, RunConfig, validate
 from studio.core.events import CheckpointSaved, Finished, SamplesReady, Started, StepLogged
 from studio.core.paths import runs_dir
+from studio.gui.dataset_drop import DatasetDropFilter
 from studio.gui.formatting import eta_seconds, format_age, format_duration
 from studio.gui.naming import named
 from studio.gui.panels.curves import CurvesPanel
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         panel.train_form.editor("device").currentIndexChanged.connect(self._probe_device)
         self.dataset_panel.options_form.changed.connect(self._refresh)
         self.dataset_panel.load_requested.connect(self.load_dataset)
+        self.dataset_panel.cancel_requested.connect(self.cancel_dataset_load)
+        self._drop_filter = DatasetDropFilter(self, self._use_dropped_source)
         self.samples_panel.new_noise_requested.connect(self._new_noise)
         self.samples_panel.export_requested.connect(self._export)
         self.renderer.worker.rendered.connect(self._on_rendered)
@@ -242,6 +245,23 @@ class MainWindow(QMainWindow):
         self.dataset_panel.show_loading(0, 1)
         self.threads.start(worker)
         self._refresh()
+
+    def cancel_dataset_load(self) -> None:
+        """Stop the load in progress; Train stays blocked until a dataset has loaded."""
+        if self._dataset_worker is None:
+            return
+        self._dataset_worker.cancel()
+        self._dataset_worker = None
+        self._dataset_error = "Loading the dataset was cancelled; choose a dataset or change an option to load it again."
+        self.dataset_panel.show_error(self._dataset_error)
+        self._refresh()
+
+    def _use_dropped_source(self, path: str) -> None:
+        combo = self.dataset_panel.source_combo
+        if not combo.isEnabled():
+            self.statusBar().showMessage(combo.toolTip(), 5000)
+            return
+        self.dataset_panel.use_source(path)
 
     # Signals from a load that was replaced by a newer one are ignored (checked via sender()).
     def _on_dataset_progress(self, done: int, total: int) -> None:

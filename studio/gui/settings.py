@@ -43,7 +43,8 @@ class StudioSettings:
         self._push("runs/recent", str(path))
 
     def recent_folders(self) -> list[str]:
-        return [p for p in self._list("data/folders") if Path(p).is_dir()]
+        """Datasets (folders or files) used before that still exist, newest first."""
+        return [p for p in self._list("data/folders") if Path(p).exists()]
 
     def set_recent_folders(self, folders: list[str]) -> None:
         self.qsettings.setValue("data/folders", list(folders)[:MAX_RECENT])

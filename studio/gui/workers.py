@@ -130,6 +130,8 @@ class DatasetSummary:
     class_counts: dict[str, int]
     skipped: list[Any]
     preview: np.ndarray
+    report: dict = field(default_factory=dict)  # the validation report (studio.core.data.validation)
+    previews: dict[str, np.ndarray] = field(default_factory=dict)  # thumbnails per class
 
 
 class DatasetWorker(Job):
@@ -157,6 +159,8 @@ class DatasetWorker(Job):
             class_counts=dataset.class_counts(),
             skipped=list(dataset.skipped),
             preview=dataset.preview(min(self.PREVIEW_COUNT, len(dataset))),
+            report=dataset.report,
+            previews=dataset.class_previews(self.PREVIEW_COUNT),
         )
         self.loaded.emit(dataset, summary)
 

@@ -42,6 +42,11 @@ class ImageDataset:
         """The first ``n`` images as ``(n, H, W, 3)`` uint8, ready for a grid."""
         return self.images[:n].permute(0, 2, 3, 1).contiguous().numpy()
 
+    def class_previews(self, n: int) -> dict[str, np.ndarray]:
+        """Up to ``n`` images of each class, ``(k, H, W, 3)`` uint8, for the thumbnail filter."""
+        return {name: self.images[self.labels == index][:n].permute(0, 2, 3, 1).contiguous().numpy()
+                for index, name in enumerate(self.class_names)}
+
     def summary(self) -> dict:
         """What a run records about the data it was trained on (``Run.create`` files the report apart)."""
         return {
