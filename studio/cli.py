@@ -64,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
     sample.set_defaults(command=_sample)
 
     add_data_command(commands)
+
+    evaluate = commands.add_parser("evaluate", help="measure a checkpoint's quality (FD, KID, precision/recall, copies)")
+    evaluate.add_argument("--run", required=True, type=Path)
+    evaluate.add_argument("--checkpoint", default="last", help="last, best or a saved step")
+    evaluate.add_argument("--n", type=int, default=1000, help="generated (and real) images to compare")
+    evaluate.add_argument("--features", default="random", help="random, classifier or inception")
+    evaluate.add_argument("--inception-weights", type=Path, help="local FID Inception weights (.safetensors, or .pth read weights-only)")
+    evaluate.set_defaults(command=_evaluate)
+
+    report = commands.add_parser("report", help="write a run's draft report (HTML, PDF, Markdown)")
+    report.add_argument("--run", required=True, type=Path)
+    report.add_argument("--out", required=True, type=Path, help="the folder for the report files")
+    report.add_argument("--format", default="html,pdf,md", help="comma-separated: html, pdf, md")
+    report.set_defaults(command=_report)
     return parser
 
 
@@ -110,6 +124,41 @@ def _sample(args: argparse.Namespace) -> int:
     if args.grid:
         export_grid(np.stack([load_png(path) for path in paths]), args.out / "grid.png")
     print(f"Wrote {len(paths)} images to {args.out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from studio.core.evaluation import evaluate
+
+    run = Run.open(args.run)
+    dataset = _load(run.config)
+    bar = ProgressBar("generating")
+    record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, progress=bar.update)
+    bar.close()
+    print(f"Step {record['step']} · {record['feature_label']} · {record['n_fake']} generated vs {record['n_real']} real images")
+    memo = record["memorisation"]
+    for label, value in (("FD", f"{record['fd']:.4g}"), ("KID x1000", f"{record['kid']:.3g} ± {record['kid_std']:.2g}"),
+                         ("precision", f"{record['precision']:.3f}"), ("recall", f"{record['recall']:.3f}"),
+                         ("diversity", f"{record['diversity']:.3f}"),
+                         ("duplicates", f"{record['duplicate_rate']:.1%} (real {record['duplicate_rate_real']:.1%})"),
+                         ("near-copies", f"{memo['near_copy_rate']:.1%} of {memo['samples']} (median pixel RMSE {memo['pixel_rmse_median']:.1f})")):
+        print(f"  {label:<12} {value}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from studio.reporting.export import ensure_qt, export_report, parse_formats
+
+    formats = parse_formats(args.format)
+    run = Run.open(args.run)
+    ensure_qt()
+    from studio.core.report import build_report
+
+    bar = ProgressBar("drafting")
+    report = build_report(run, progress=bar.update)
+    bar.close()
+    paths = export_report(report, args.out, formats)
+    print(f"Status {report.status}: wrote {', '.join(path.name for path in paths)} to {args.out}")
     return 0
 
 
@@ -163,6 +212,8 @@ def _fit(run, dataset) -> int:
     result = outcome[-1]
     if isinstance(result, Failed):
         raise StudioError(result.message)
+    if result.reason:
+        print(result.reason, file=sys.stderr)
     if result.stopped:
         print(f"Stopped at step {result.step}; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
         return INTERRUPTED

@@ -57,6 +57,13 @@ class TrainConfig:
     sample_every: int = _spec(100, "Samples every", "Steps between sample grids.", min=1, max=1_000_000)
     checkpoint_every: int = _spec(500, "Checkpoint every", "Steps between saved checkpoints.", min=1, max=1_000_000)
     keep_checkpoints: int = _spec(3, "Checkpoints kept", "Older checkpoints beyond this count are deleted.", min=1, max=1000)
+    eval_every: int = _spec(500, "Evaluate every", "Steps between quality measurements (FD and more); 0 turns them off. "
+                            "On a CPU they are spaced out so they cost under 10% of training time.", min=0, max=1_000_000)
+    eval_samples: int = _spec(256, "Evaluation images", "Generated and real images per measurement while training.", min=16, max=50_000)
+    eval_features: str = _spec("random", "Evaluation features", "Feature space of the measurements: a fixed random network, "
+                               "or a classifier trained on the labelled data.", choices=("random", "classifier"))
+    early_stop_patience: int = _spec(0, "Early stop after", "Stop when FD has not improved for this many measurements; 0 never stops early.",
+                                     min=0, max=1000)
 
 
 SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}

@@ -46,9 +46,19 @@ class CheckpointSaved:
 
 
 @dataclass(frozen=True)
+class QualityMeasured:
+    """A training-time evaluation: ``record`` is the metrics.jsonl row (FD, KID, …, feature space, counts)."""
+
+    step: int
+    record: dict
+    best: bool
+
+
+@dataclass(frozen=True)
 class Finished:
     step: int
     stopped: bool
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,4 +66,4 @@ class Failed:
     message: str
 
 
-Event = Started | StepLogged | SamplesReady | CheckpointSaved | Finished | Failed
+Event = Started | StepLogged | SamplesReady | CheckpointSaved | QualityMeasured | Finished | Failed

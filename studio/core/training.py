@@ -22,7 +22,8 @@ from studio.core.data.augment import flip_half
 from studio.core.data.dataset import ImageDataset
 from studio.core.devices import describe_device, resolve_device
 from studio.core.errors import StudioError
-from studio.core.events import CheckpointSaved, Event, Failed, Finished, SamplesReady, Started, StepLogged
+from studio.core.evaluation import TrainingEvaluator
+from studio.core.events import CheckpointSaved, Event, Failed, Finished, QualityMeasured, SamplesReady, Started, StepLogged
 from studio.core.imaging import make_grid
 from studio.core.models import build_models
 from studio.core.runs import Run
@@ -155,6 +156,8 @@ class Trainer:
         window_start, window_steps, began = time.perf_counter(), 0, time.perf_counter()
         while step < train.steps:
             if not self._wait_while_paused():
+        evaluator = TrainingEvaluator(run, self.dataset, device, start_step)
+        early_stop = ""
                 break
             step += 1
             real = images[batches.for_step(step).to(device)].float().div_(127.5).sub_(1)
@@ -183,10 +186,24 @@ class Trainer:
         stopped = step < train.steps
         if stopped and step != saved_step:
             self._save(step, modules, optimizers)
-        self.on_event(Finished(step, stopped=stopped))
+        self.on_event(Finished(step, stopped=stopped and not early_stop, reason=early_stop))
+
+    def _evaluate(self, evaluator: TrainingEvaluator, step: int, modules, optimizers) -> str:
+        """Measure quality, log it, keep the best checkpoint; returns the early-stop sentence, if any."""
+        outcome = evaluator(step, modules["generator"], self.run_folder.config.model.latent_dim)
+        self.run_folder.append_metrics([outcome.record])
+        if outcome.improved:
+            save_checkpoint(self.run_folder.checkpoint_dir / "best.safetensors", step, modules, optimizers,
+                            extra={"metric": outcome.record})
+        self.on_event(QualityMeasured(step, outcome.record, outcome.improved))
+        return outcome.stop_reason
 
     def _wait_while_paused(self) -> bool:
         """Block while paused; False once a stop was asked for."""
+            if evaluator.due(step):
+                early_stop = self._evaluate(evaluator, step, modules, optimizers)
+                if early_stop:
+                    break
         while not self._unpaused.wait(0.1):
             pass
         return not self._stop.is_set()

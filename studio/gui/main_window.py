@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QToolButton, QWidget)
 
 from studio.core.config import DataConfig, RunConfig, validate
-from studio.core.events import CheckpointSaved, Finished, SamplesReady, Started, StepLogged
+from studio.core.events import CheckpointSaved, Finished, QualityMeasured, SamplesReady, Started, StepLogged
 from studio.core.paths import runs_dir
 from studio.gui.dataset_drop import DatasetDropFilter
 from studio.gui.formatting import eta_seconds, format_age, format_duration
 from studio.gui.naming import named
 from studio.gui.panels.curves import CurvesPanel
 from studio.gui.panels.dataset import DatasetPanel
+from studio.gui.panels.report import ReportPanel
 from studio.gui.panels.samples import SamplesPanel
 from studio.gui.panels.training import TrainingPanel
 from studio.gui.settings import StudioSettings
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel()
         self.curves_panel = CurvesPanel()
         self.samples_panel = SamplesPanel()
+        self.report_panel = ReportPanel(self.threads)
 
         self._dataset = None
         self._dataset_config: DataConfig | None = None
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.tabs = named(QTabWidget(), "centralTabs", "Main views")
         self.tabs.addTab(self.samples_panel, "Samples")
+        self.tabs.addTab(self.report_panel, "Report")
         self.setCentralWidget(self.tabs)
         self.setDockNestingEnabled(True)
         self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -342,6 +345,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(not training)
         can_sample = training or self._run_has_checkpoint
         self.samples_panel.set_can_sample(can_sample, "Train first, or open a run with a checkpoint.")
+        self.report_panel.set_run(self._run_path, training)
         self._refresh_status_line()
 
     # --------------------------------------------------------------- training
@@ -357,6 +361,7 @@ class MainWindow(QMainWindow):
         worker.step_logged.connect(self._on_step)
         worker.samples_ready.connect(self._on_samples)
         worker.checkpoint_saved.connect(self._on_checkpoint)
+        worker.quality_measured.connect(self._on_quality)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_training_done)
@@ -424,11 +429,14 @@ class MainWindow(QMainWindow):
             self._pending_export = None
         self._refresh()
 
+    def _on_quality(self, event: QualityMeasured) -> None:
+        self.curves_panel.append(event.record)
+
     def _on_finished(self, event: Finished) -> None:
         self._run_step = event.step
         self.training_panel.show_message(
-            f"Stopped at step {event.step:,}; a checkpoint was saved." if event.stopped
-            else f"Finished at step {event.step:,}.")
+            event.reason or (f"Stopped at step {event.step:,}; a checkpoint was saved." if event.stopped
+                             else f"Finished at step {event.step:,}."))
 
     def _on_failed(self, sentence: str) -> None:
         self.training_panel.show_message(sentence)

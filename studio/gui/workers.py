@@ -23,7 +23,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
-from studio.core.events import CheckpointSaved, Failed, Finished, SamplesReady, Started, StepLogged
+from studio.core.events import CheckpointSaved, Failed, Finished, QualityMeasured, SamplesReady, Started, StepLogged
+from studio.core.paths import occupied
 
 PROGRESS_INTERVAL_S = 0.05
 
@@ -179,6 +180,7 @@ class TrainWorker(Job):
     checkpoint_saved = Signal(object)
     finished = Signal(object)
     doing = "Training"
+    quality_measured = Signal(object)
 
     def __init__(self, config: RunConfig, dataset: Any, resume_path: Path | None = None) -> None:
         super().__init__()
@@ -195,6 +197,7 @@ class TrainWorker(Job):
             CheckpointSaved: self.checkpoint_saved,
             Finished: self.finished,
         }
+            QualityMeasured: self.quality_measured,
 
     def work(self) -> None:
         from studio.core.paths import runs_dir

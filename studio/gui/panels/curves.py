@@ -1,4 +1,5 @@
-"""Live training curves: G and D losses in one plot, D(x) and D(G(z)) in another, with smoothing.
+"""Live training curves: G and D losses in one plot, D(x) and D(G(z)) in another, with smoothing,
+and the quality metric (FD, titled with its feature space and sample count) when the run measures it.
 
 Built to stay fluid for 100k+ logged steps: one PlotDataItem per curve fed from growing numpy
 buffers, clipped to the view and peak-downsampled, and redrawn at most a few times a second.
@@ -86,6 +87,12 @@ class CurvesPanel(QWidget):
         self.score_plot.setYRange(0.0, 1.0)
         self.score_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine)))
         self.score_plot.setXLink(self.loss_plot)
+        self._quality = GrowingBuffer(("fd",))
+        self.quality_plot = named(_plot("Quality", "FD"), "qualityPlot", "Quality metric curve")
+        self.quality_plot.setXLink(self.loss_plot)
+        self._fd_curve = _curve(self.quality_plot, "FD", "#f0a202")
+        self._fd_curve.setSymbol("o")
+        self._fd_curve.setSymbolSize(5)
         self._curves = {
             "g_loss": _curve(self.loss_plot, "G loss", "#e4572e"),
             "d_loss": _curve(self.loss_plot, "D loss", "#2e86ab"),
@@ -107,6 +114,7 @@ class CurvesPanel(QWidget):
         plots = QHBoxLayout()
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.score_plot)
+        plots.addWidget(self.quality_plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(plots, 1)
@@ -121,25 +129,39 @@ class CurvesPanel(QWidget):
         return int(self._buffer.column("step")[-1]) if self._buffer.size else None
 
     def append(self, row: Mapping[str, float]) -> None:
-        """Add one logged step (a StepLogged event's fields or a metrics.jsonl row)."""
-        self._buffer.append(row)
+        """Add one logged step (a StepLogged event's fields or a metrics.jsonl row, losses or quality)."""
+        self._add(row)
         self._schedule_redraw()
+
+    def _add(self, row: Mapping[str, float]) -> None:
+        if row.get("kind") == "eval":
+            self._quality.append(row)
+            self.quality_plot.setTitle(f"FD · {row['feature_label']} · n={row['n_fake']}")
+        else:
+            self._buffer.append(row)
 
     def set_history(self, rows: Iterable[Mapping[str, float]]) -> None:
         """Replace everything with a run's logged metrics (when a run is reopened)."""
-        self._buffer.clear()
+        self.clear()
         for row in rows:
-            self._buffer.append(row)
+            self._add(row)
         self._redraw()
 
     def truncate(self, last_step: int) -> None:
         """Drop points after ``last_step``: a resumed run logs those steps again."""
         self._buffer.truncate(last_step)
+        self._quality.truncate(last_step)
         self._redraw()
 
     def clear(self) -> None:
         self._buffer.clear()
+        self._quality.clear()
+        self.quality_plot.setTitle("Quality")
         self._redraw()
+
+    def quality_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (step, FD) points of the quality curve."""
+        return self._quality.column("step").copy(), self._quality.column("fd").copy()
 
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The (x, y) arrays a curve holds, after smoothing (before clipping and downsampling for display)."""
@@ -151,6 +173,7 @@ class CurvesPanel(QWidget):
         window = self.smoothing.value()
         for name, item in self._curves.items():
             item.setData(steps, moving_average(self._buffer.column(name), window))
+        self._fd_curve.setData(self._quality.column("step"), self._quality.column("fd"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,134 @@
+"""Charts of a report drawn with QPainter onto a QImage, straight from the run's numbers.
+
+QPainter on a QImage works off the GUI thread, so a report worker can draw them. Non-finite
+values break a line rather than bending the axis.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+
+from studio.core.report import Chart
+
+WIDTH, HEIGHT = 1200, 420
+_MARGIN = (90, 50, 30, 60)  # left, top, right, bottom
+
+
+def _nice_range(values: list[float]) -> tuple[float, float]:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return 0.0, 1.0
+    low, high = min(finite), max(finite)
+    if high - low < 1e-12:
+        return low - 0.5, high + 0.5
+    pad = (high - low) * 0.05
+    return low - pad, high + pad
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    step = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(step)) if step > 0 else 1
+    step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= step), default=step)
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step) + 1)]
+
+
+def render_chart(chart: Chart) -> QImage:
+    image = QImage(WIDTH, HEIGHT, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(20)
+    painter.setFont(font)
+    left, top, right, bottom = _MARGIN
+    plot = QRectF(left, top, WIDTH - left - right, HEIGHT - top - bottom)
+    xs = [x for series in chart.series for x in series.x]
+    x_low, x_high = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    if chart.bars:
+        x_low, x_high = x_low - 0.5, x_high + 0.5
+    elif x_high <= x_low:
+        x_high = x_low + 1
+    y_low, y_high = chart.y_range or _nice_range([y for series in chart.series for y in series.y])
+    if chart.bars:
+        y_low = 0.0
+
+    def at(x: float, y: float) -> QPointF:
+        return QPointF(plot.left() + (x - x_low) / (x_high - x_low) * plot.width(),
+                       plot.bottom() - (y - y_low) / (y_high - y_low) * plot.height())
+
+    painter.setPen(QPen(QColor("#333333"), 2))
+    painter.drawText(QRectF(0, 0, WIDTH, top), Qt.AlignmentFlag.AlignCenter, chart.title)
+    painter.drawRect(plot)
+    painter.setPen(QPen(QColor("#555555"), 1))
+    for tick in _ticks(y_low, y_high):
+        point = at(x_low, tick)
+        painter.drawLine(QPointF(plot.left() - 6, point.y()), QPointF(plot.left(), point.y()))
+        painter.drawText(QRectF(0, point.y() - 12, left - 10, 24), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{tick:g}")
+    if not chart.bars:
+        for tick in _ticks(x_low, x_high):
+            point = at(tick, y_low)
+            painter.drawLine(QPointF(point.x(), plot.bottom()), QPointF(point.x(), plot.bottom() + 6))
+            painter.drawText(QRectF(point.x() - 60, plot.bottom() + 8, 120, 24), Qt.AlignmentFlag.AlignCenter, f"{tick:g}")
+        painter.drawText(QRectF(plot.left(), HEIGHT - 28, plot.width(), 26), Qt.AlignmentFlag.AlignCenter, "step")
+    painter.save()
+    painter.translate(22, plot.center().y())
+    painter.rotate(-90)
+    painter.drawText(QRectF(-plot.height() / 2, -20, plot.height(), 26), Qt.AlignmentFlag.AlignCenter, chart.y_label)
+    painter.restore()
+
+    painter.setClipRect(plot)
+    for series in chart.series:
+        colour = QColor(series.color)
+        if chart.bars:
+            width = plot.width() / max(len(series.x), 1) * 0.6
+            for x, y in zip(series.x, series.y):
+                top_left = at(x, y)
+                painter.fillRect(QRectF(top_left.x() - width / 2, top_left.y(), width, plot.bottom() - top_left.y()), colour)
+            continue
+        path, drawing = QPainterPath(), False
+        for x, y in zip(series.x, series.y):
+            if not (math.isfinite(x) and math.isfinite(y)):
+                drawing = False
+                continue
+            point = at(x, min(max(y, y_low), y_high))
+            path.lineTo(point) if drawing else path.moveTo(point)
+            drawing = True
+        painter.setPen(QPen(colour, 2.5))
+        painter.drawPath(path)
+        if len(series.x) <= 30:
+            painter.setBrush(colour)
+            for x, y in zip(series.x, series.y):
+                if math.isfinite(y):
+                    painter.drawEllipse(at(x, y), 4, 4)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setClipping(False)
+
+    for x, label in chart.markers:
+        point = at(x, y_low)
+        if chart.bars:
+            painter.setPen(QPen(QColor("#333333"), 1))
+            painter.drawText(QRectF(point.x() - 100, plot.bottom() + 8, 200, 24), Qt.AlignmentFlag.AlignCenter, label)
+            continue
+        painter.setPen(QPen(QColor("#c0392b"), 2, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(point.x(), plot.top()), QPointF(point.x(), plot.bottom()))
+        painter.drawText(QRectF(point.x() + 6, plot.top() + 4, 300, 24), Qt.AlignmentFlag.AlignLeft, label)
+    _legend(painter, chart, plot)
+    painter.end()
+    return image
+
+
+def _legend(painter: QPainter, chart: Chart, plot: QRectF) -> None:
+    if chart.bars:
+        return
+    x = plot.right() - 10
+    for series in reversed(chart.series):
+        width = painter.fontMetrics().horizontalAdvance(series.name) + 40
+        x -= width
+        painter.setPen(QPen(QColor(series.color), 4))
+        painter.drawLine(QPointF(x, plot.top() + 18), QPointF(x + 24, plot.top() + 18))
+        painter.setPen(QColor("#333333"))
+        painter.drawText(QPointF(x + 30, plot.top() + 25), series.name)

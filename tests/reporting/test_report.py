@@ -1,0 +1,100 @@
+"""The draft report of a real (tiny) run, exported to HTML, PDF and Markdown and read back."""
+
+import json
+import re
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from studio.core.events import QualityMeasured
+from studio.core.runs import Run
+
+HEADINGS = ("Summary", "Run card", "Data overview", "Training dynamics", "Progress filmstrip", "Final samples",
+            "Quality metrics", "Memorisation check", "Diagnostics", "Limitations and next steps", "Appendix")
+
+
+@pytest.fixture(scope="module")
+def exported(trained_run, tmp_path_factory):
+    from studio.core.report import build_report
+    from studio.reporting.export import ensure_qt, export_report
+
+    ensure_qt()
+    run = Run.open(trained_run[0])
+    report = build_report(run)
+    out = tmp_path_factory.mktemp("report")
+    export_report(report, out)
+    return report, out
+
+
+def test_training_measures_quality_keeps_the_best_checkpoint_and_logs_it(trained_run):
+    path, events = trained_run
+    measured = [event for event in events if isinstance(event, QualityMeasured)]
+    steps = [event.step for event in measured]
+    assert steps[0] == 10 and all(step % 10 == 0 for step in steps)  # later ones may be spaced out on a CPU
+    rows = [row for row in Run.open(path).read_metrics() if row.get("kind") == "eval"]
+    assert [row["step"] for row in rows] == steps
+    assert all(row["n_fake"] == 32 and "random conv features" in row["feature_label"] for row in rows)
+    sidecar = json.loads((path / "checkpoints" / "best.json").read_text())
+    assert sidecar["metric"]["fd"] == min(row["fd"] for row in rows)
+
+
+def test_the_pdf_opens_with_every_section_and_the_run_figures(exported):
+    report, out = exported
+    reader = PdfReader(out / "report.pdf")
+    assert len(reader.pages) >= 4
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(page.extract_text() for page in reader.pages)))
+    for heading in HEADINGS:
+        assert heading in text, heading
+    fd = report.section("metrics").blocks[0].rows[0][1]
+    assert f"FD {fd}" in text
+    assert "random conv features" in text and "run <i>x" in text
+
+
+def test_pdf_images_are_embedded_losslessly(exported):
+    _, out = exported
+    filters = set()
+    for page in PdfReader(out / "report.pdf").pages:
+        for image in page["/Resources"].get("/XObject", {}).values():
+            filters.add(str(image.get_object().get("/Filter")))
+    assert filters and not any("DCT" in f for f in filters)
+
+
+def test_html_is_self_contained_and_escapes_hostile_names(exported):
+    _, out = exported
+    html = (out / "report.html").read_text()
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;" in html and "&lt;b&gt;broken.png" in html
+    assert "run &lt;i&gt;x" in html
+    sources = re.findall(r"(?:src|href)=['\"]([^'\"]*)", html)
+    assert sources and all(src.startswith("data:image/png;base64,") for src in sources)
+    assert not re.search(r"url\(|@import|<link", html)
+
+
+def test_markdown_links_its_assets_and_escapes_names(exported):
+    _, out = exported
+    md = (out / "report.md").read_text()
+    links = re.findall(r"\]\((assets/[^)]+)\)", md)
+    assert links and all((out / link).exists() for link in links)
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"report.html", "report.pdf", "report.md"} <= set(manifest["files"])
+
+
+def test_diagnostics_pass_on_a_healthy_checkpoint(exported):
+    report, _ = exported
+    rows = report.section("diagnostics").blocks[0].rows
+    assert {row[0] for row in rows} == {"No NaN losses", "Checkpoint reloads", "Finite outputs", "Seed reproduces"}
+    assert all(row[1] == "pass" for row in rows)
+    assert 3 <= len(report.findings) <= 5
+    assert any(f.rule == "too_little_data" for f in report.findings)
+
+
+def test_saved_prose_edits_reach_the_next_draft(trained_run):
+    from studio.core.report import build_report, save_edits
+
+    save_edits(trained_run[0], {"summary": "Edited by the analyst."})
+    try:
+        assert build_report(Run.open(trained_run[0])).section("summary").prose == "Edited by the analyst."
+    finally:
+        (trained_run[0] / "report" / "edits.json").unlink()
