@@ -148,6 +148,8 @@ class Trainer:
         images = self.dataset.images.to(device)
         batches = BatchIndices(len(self.dataset), train.batch_size, train.seed)
         fixed_noise = latents(train.seed, PREVIEW_SAMPLES, config.model.latent_dim, device)
+        evaluator = TrainingEvaluator(run, self.dataset, device, start_step)
+        early_stop = ""
         self.on_event(Started(run.path, describe_device(device), start_step, train.steps, resumed=latest is not None))
         self._emit_samples(generator, fixed_noise, start_step, save=latest is None)
 
@@ -156,8 +158,6 @@ class Trainer:
         window_start, window_steps, began = time.perf_counter(), 0, time.perf_counter()
         while step < train.steps:
             if not self._wait_while_paused():
-        evaluator = TrainingEvaluator(run, self.dataset, device, start_step)
-        early_stop = ""
                 break
             step += 1
             real = images[batches.for_step(step).to(device)].float().div_(127.5).sub_(1)
@@ -182,6 +182,10 @@ class Trainer:
             if step % train.checkpoint_every == 0 or step == train.steps or self._checkpoint_requested.is_set():
                 self._save(step, modules, optimizers)
                 saved_step = step
+            if evaluator.due(step):
+                early_stop = self._evaluate(evaluator, step, modules, optimizers)
+                if early_stop:
+                    break
 
         stopped = step < train.steps
         if stopped and step != saved_step:
@@ -200,10 +204,6 @@ class Trainer:
 
     def _wait_while_paused(self) -> bool:
         """Block while paused; False once a stop was asked for."""
-            if evaluator.due(step):
-                early_stop = self._evaluate(evaluator, step, modules, optimizers)
-                if early_stop:
-                    break
         while not self._unpaused.wait(0.1):
             pass
         return not self._stop.is_set()

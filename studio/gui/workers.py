@@ -24,7 +24,6 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
 from studio.core.events import CheckpointSaved, Failed, Finished, QualityMeasured, SamplesReady, Started, StepLogged
-from studio.core.paths import occupied
 
 PROGRESS_INTERVAL_S = 0.05
 
@@ -178,9 +177,9 @@ class TrainWorker(Job):
     step_logged = Signal(object)
     samples_ready = Signal(object)
     checkpoint_saved = Signal(object)
+    quality_measured = Signal(object)
     finished = Signal(object)
     doing = "Training"
-    quality_measured = Signal(object)
 
     def __init__(self, config: RunConfig, dataset: Any, resume_path: Path | None = None) -> None:
         super().__init__()
@@ -195,9 +194,9 @@ class TrainWorker(Job):
             StepLogged: self.step_logged,
             SamplesReady: self.samples_ready,
             CheckpointSaved: self.checkpoint_saved,
+            QualityMeasured: self.quality_measured,
             Finished: self.finished,
         }
-            QualityMeasured: self.quality_measured,
 
     def work(self) -> None:
         from studio.core.paths import runs_dir
