@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 SIZE_BINS = [(0, 32, "under 32 px"), (32, 64, "32–63 px"), (64, 128, "64–127 px"), (128, 256, "128–255 px"),
              (256, 512, "256–511 px"), (512, 1024, "512–1023 px"), (1024, 10**9, "1024 px and more")]
-ASPECT_BINS = [(0, 0.5, "tall (under 1:2)"), (0.5, 0.8, "portrait"), (0.8, 1.25, "about square"),
-               (1.25, 2.0, "landscape"), (2.0, 10**9, "wide (over 2:1)")]
+ASPECT_BINS = [(0, 0.5, "tall (taller than 1:2)"), (0.5, 0.8, "portrait"), (0.8, 1.25, "about square"),
+               (1.25, 2.0, "landscape"), (2.0, 10**9, "wide (2:1 or wider)")]
 MAX_DUPLICATE_GROUPS = 200
 
 
