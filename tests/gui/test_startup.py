@@ -71,6 +71,6 @@ def test_a_folder_dataset_shows_classes_and_skipped_files_with_reasons(window, q
     assert panel.summary_label.text().startswith("6 images · 32×32 px · 2 classes")
     assert panel.classes.topLevelItemCount() == 2
     assert panel.skipped_box.isVisible() and panel.skipped_box.title() == "Skipped files (1)"
-    assert panel.skipped_list.item(0).text().startswith("broken.png: ")
+    assert panel.skipped_list.item(0).text() == "cats/broken.png: not an image"
     assert not panel.options_form.editor("demo_images").isEnabled()
     assert window.training_panel.train_button.isEnabled()
