@@ -39,7 +39,7 @@ def test_train_resume_and_sample(tmp_path):
     [
         (["train", "--data", "/no/such/folder", "--out", "{tmp}/r"], "does not exist"),
         (["train", "--out", "{tmp}/r", "--batch-size", "0"], "Batch size must be at least 2"),
-        (["train", "--out", "{tmp}/r", "--resolution", "48"], "Resolution must be one of 32, 64"),
+        (["train", "--out", "{tmp}/r", "--resolution", "48"], "Resolution must be one of 16, 32, 64, 128, 256"),
         (["train", "--out", "{tmp}/r", "--device", "cuda"], "no usable CUDA GPU"),
         (["resume", "--run", "{tmp}"], "is not a GAN Studio run"),
         (["sample", "--run", "{tmp}/missing", "--n", "3", "--out", "{tmp}/o"], "is not a GAN Studio run"),

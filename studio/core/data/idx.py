@@ -7,6 +7,7 @@ the file holds exactly the bytes the header promises (a gzip that inflates forev
 from __future__ import annotations
 
 import gzip
+import math
 import hashlib
 import struct
 import zlib
@@ -67,8 +68,10 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
             if len(header) < 4 or header[:2] != b"\0\0" or header[2] != 0x08 or header[3] != ndim:
                 raise StudioError(f"'{path.name}' is not an IDX file of {ndim}-D uint8 data (wrong magic number).")
             dims = struct.unpack(f">{ndim}I", _exactly(handle, 4 * ndim, path))
-            size = int(np.prod(dims, dtype=np.int64))
-            if size > MAX_PAYLOAD or (ndim == 3 and min(dims[1:]) < 1):
+            size = math.prod(dims)
+            if ndim == 3 and min(dims) < 1:
+                raise StudioError(f"'{path.name}' holds no images (its header says {'×'.join(map(str, dims))}).")
+            if size > MAX_PAYLOAD:
                 raise StudioError(f"'{path.name}' claims a {'×'.join(map(str, dims))} array, which the studio will not load.")
             payload = _exactly(handle, size, path)
             if handle.read(1):
