@@ -25,6 +25,26 @@ def per_seed_latents(seeds: list[int], dim: int, device: torch.device | str = "c
     return torch.cat([latents(seed, 1, dim) for seed in seeds]).to(device)
 
 
+def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
+    """The truncation trick around the latent mean: ``psi * z``.
+
+    The prior is a standard Gaussian fed straight to the generator (no mapping network), so the
+    latent mean is exactly 0: ψ < 1 trades variety for typical images, ψ > 1 the reverse.
+    """
+    return z if psi == 1.0 else z * psi
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
+    """Spherical interpolation from ``a`` (t = 0) to ``b`` (t = 1), row by row; linear when they are parallel."""
+    a_unit = a / a.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    b_unit = b / b.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    omega = torch.arccos((a_unit * b_unit).sum(-1, keepdim=True).clamp(-1.0, 1.0))
+    sin = torch.sin(omega)
+    if float(sin.abs().min()) < 1e-6:
+        return (1 - t) * a + t * b
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / sin
+
+
 def to_uint8_images(batch: torch.Tensor) -> np.ndarray:
     """``(N, C, H, W)`` values in [-1, 1] to ``(N, H, W, 3)`` uint8."""
     pixels = ((batch.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
