@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from studio.cli_data import add_data_command, add_data_options, data_config_from, load_interruptibly
+from studio.cli_explore import add_sample_options, add_walk_command, check_truncation, class_index
+from studio.cli_training import add_model_options, add_models_command, apply_model_options
 from studio.core.config import RunConfig, check
 from studio.core.errors import StudioError
 from studio.core.paths import occupied
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--latent-dim", type=int)
     train.add_argument("--g-width", type=int)
     train.add_argument("--d-width", type=int)
+    add_model_options(train)
     train.set_defaults(command=_train)
 
     resume = commands.add_parser("resume", help="continue a run from its last checkpoint")
@@ -61,9 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--grid", action="store_true", help="also write grid.png with all the images")
+    add_sample_options(sample)
     sample.set_defaults(command=_sample)
+    add_walk_command(commands)
 
     add_data_command(commands)
+    add_models_command(commands)
 
     evaluate = commands.add_parser("evaluate", help="measure a checkpoint's quality (FD, KID, precision/recall, copies)")
     evaluate.add_argument("--run", required=True, type=Path)
@@ -86,16 +92,19 @@ def _train(args: argparse.Namespace) -> int:
     config.train.device = args.device
     _override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed)
     _override(config.model, latent_dim=args.latent_dim, g_width=args.g_width, d_width=args.d_width)
+    config = apply_model_options(config, args)
     check(config)
     out: Path = args.out
-    if occupied(out):
-        raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
-    from studio.core.devices import resolve_device
+    from studio.core.distributed import DistributedContext
 
-    resolve_device(config.train.device)
+    distributed = DistributedContext.from_env(config.train.device)
+    if distributed.is_main and occupied(out):
+        raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
     dataset = _load(config)
-    run = Run.create(out.parent, config, dataset.summary(), name=out.name)
-    return _fit(run, dataset)
+    if distributed.is_main:
+        run = Run.create(out.parent, config, dataset.summary(), name=out.name)
+    distributed.barrier()
+    return _fit(run if distributed.is_main else Run.open(out), dataset, distributed)
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -107,7 +116,9 @@ def _resume(args: argparse.Namespace) -> int:
         run.save_config(config)
     if run.last_step() >= run.config.train.steps:
         raise StudioError(f"The run is already at step {run.last_step()} of {run.config.train.steps}; pass --steps with a larger total.")
-    return _fit(run, _load(run.config))
+    from studio.core.distributed import DistributedContext
+
+    return _fit(run, _load(run.config), DistributedContext.from_env(run.config.train.device))
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -117,9 +128,11 @@ def _sample(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise StudioError(f"--n must be at least 1, not {args.n}.")
+    psi = check_truncation(args.truncation)
     sampler = Sampler.from_run(Run.open(args.run))
     bar = ProgressBar("sampling")
-    paths = export_images(sampler, args.out, args.n, seed=args.seed, progress=bar.update)
+    paths = export_images(sampler, args.out, args.n, seed=args.seed, progress=bar.update, truncation=psi,
+                          class_index=class_index(sampler, args.class_))
     bar.close()
     if args.grid:
         export_grid(np.stack([load_png(path) for path in paths]), args.out / "grid.png")
@@ -180,9 +193,12 @@ def _load(config: RunConfig):
     return dataset
 
 
-def _fit(run, dataset) -> int:
-    """Train on a worker thread, drawing progress here; Ctrl+C stops with a checkpoint."""
-    from studio.core.events import CheckpointSaved, Failed, Finished, Started, StepLogged
+def _fit(run, dataset, distributed) -> int:
+    """Train on a worker thread, drawing progress here; Ctrl+C stops with a checkpoint.
+
+    Under torchrun only rank 0 reports; every rank returns the same outcome.
+    """
+    from studio.core.events import CheckpointSaved, Failed, Finished, Recovered, Started, StepLogged
     from studio.core.training import Trainer
 
     bar = ProgressBar("training")
@@ -196,10 +212,17 @@ def _fit(run, dataset) -> int:
             bar.update(event.step, event.total_steps, f"{event.images_per_sec:.0f} img/s  G {event.g_loss:.3f}  D {event.d_loss:.3f}")
         elif isinstance(event, CheckpointSaved):
             bar.note = f"checkpoint {event.step}"
+        elif isinstance(event, Recovered):
+            bar.close()
+            print(event.message, file=sys.stderr)
         elif isinstance(event, (Finished, Failed)):
             outcome.append(event)
 
-    trainer = Trainer(run, dataset, on_event)
+    def on_other_rank_event(event) -> None:
+        if isinstance(event, (Finished, Failed)):
+            outcome.append(event)
+
+    trainer = Trainer(run, dataset, on_event if distributed.is_main else on_other_rank_event, distributed)
     worker = threading.Thread(target=trainer.run, name="trainer")
     worker.start()
     try:
@@ -209,9 +232,12 @@ def _fit(run, dataset) -> int:
         trainer.stop()
         worker.join()
     bar.close()
+    distributed.close()
     result = outcome[-1]
     if isinstance(result, Failed):
         raise StudioError(result.message)
+    if not distributed.is_main:
+        return INTERRUPTED if result.stopped else 0
     if result.reason:
         print(result.reason, file=sys.stderr)
     if result.stopped:

@@ -66,4 +66,13 @@ class Failed:
     message: str
 
 
-Event = Started | StepLogged | SamplesReady | CheckpointSaved | QualityMeasured | Finished | Failed
+@dataclass(frozen=True)
+class Recovered:
+    """Training diverged and was rolled back to an earlier checkpoint with a fix applied."""
+
+    step: int
+    rolled_back_to: int
+    message: str
+
+
+Event = Started | StepLogged | SamplesReady | CheckpointSaved | QualityMeasured | Recovered | Finished | Failed

@@ -52,11 +52,20 @@ def to_uint8_images(batch: torch.Tensor) -> np.ndarray:
 
 
 class Sampler:
-    """A run's generator, loaded once from a checkpoint, in eval mode, ready to render."""
+    """A run's generator (its EMA weights when the run keeps them), loaded once, in eval mode, ready to render."""
 
-    def __init__(self, generator: torch.nn.Module, latent_dim: int, device: torch.device, step: int, fingerprint: str):
+    def __init__(
+        self,
+        generator: torch.nn.Module,
+        device: torch.device,
+        step: int,
+        fingerprint: str,
+        class_names: list[str] | None = None,
+    ):
         self.generator = generator
-        self.latent_dim = latent_dim
+        self.latent_dim = generator.latent_dim
+        self.num_classes = generator.num_classes
+        self.class_names = class_names or []
         self.device = device
         self.step = step
         self.fingerprint = fingerprint
@@ -67,16 +76,31 @@ class Sampler:
         if checkpoint is None:
             raise StudioError(f"The run '{run.path.name}' has no checkpoint to sample from yet.")
         tensors, sidecar = load_checkpoint(checkpoint)
-        generator, _ = build_models(run.config.model, run.config.data.resolution)
-        restore_modules({"generator": generator}, tensors)
+        class_names = sidecar.get("class_names", [])
+        generator, _ = build_models(run.config.model, run.config.data.resolution, len(class_names))
+        weights = "generator_ema" if any(key.startswith("generator_ema.") for key in tensors) else "generator"
+        restore_modules({weights: generator}, tensors)
         target = resolve_device(device)
         generator.to(target).eval()
-        return cls(generator, run.config.model.latent_dim, target, sidecar["step"], sidecar["weights_sha256"])
+        return cls(generator, target, sidecar["step"], sidecar["weights_sha256"], class_names)
+
+    def labels_for(self, n: int, class_index: int | None = None) -> torch.Tensor | None:
+        """Labels for ``n`` samples: all ``class_index``, or every class in turn; None when unconditional."""
+        if not self.num_classes:
+            return None
+        if class_index is None:
+            return torch.arange(n) % self.num_classes
+        if not 0 <= class_index < self.num_classes:
+            raise StudioError(f"Class {class_index} does not exist; this model has classes 0 to {self.num_classes - 1}.")
+        return torch.full((n,), class_index, dtype=torch.long)
 
     @torch.inference_mode()
-    def render(self, z: torch.Tensor) -> np.ndarray:
-        return to_uint8_images(self.generator(z.to(self.device)))
+    def render(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> np.ndarray:
+        if self.num_classes and labels is None:
+            labels = self.labels_for(z.shape[0])
+        labels = None if labels is None else labels.to(self.device)
+        return to_uint8_images(self.generator(z.to(self.device), labels))
 
-    def generate(self, seed: int, n: int) -> np.ndarray:
-        """``n`` images from the noise of one ``seed`` (the grid a seed names)."""
-        return self.render(latents(seed, n, self.latent_dim))
+    def generate(self, seed: int, n: int, class_index: int | None = None) -> np.ndarray:
+        """``n`` images from the noise of one ``seed`` (the grid a seed names), of one class or of all in turn."""
+        return self.render(latents(seed, n, self.latent_dim), self.labels_for(n, class_index))

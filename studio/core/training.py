@@ -15,26 +15,37 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 import torch
-import torch.nn.functional as F
 
 from studio.core.checkpoints import load_checkpoint, restore_modules, restore_optimizers, save_checkpoint
+from studio.core.config import RunConfig
 from studio.core.data.augment import flip_half
 from studio.core.data.dataset import ImageDataset
 from studio.core.devices import describe_device, resolve_device
+from studio.core.distributed import DistributedContext
 from studio.core.errors import StudioError
 from studio.core.evaluation import TrainingEvaluator
-from studio.core.events import CheckpointSaved, Event, Failed, Finished, QualityMeasured, SamplesReady, Started, StepLogged
+from studio.core.events import CheckpointSaved, Event, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.imaging import make_grid
-from studio.core.models import build_models
+from studio.core.objectives import Objective, build_objective
 from studio.core.runs import Run
 from studio.core.sampling import latents, to_uint8_images
 
 PREVIEW_SAMPLES = 64
+MAX_ROLLBACKS = 3
 _STEP_SEED_STRIDE = 1_000_003
 
 
-def _step_generator(seed: int, step: int, salt: int) -> torch.Generator:
-    return torch.Generator().manual_seed((seed * _STEP_SEED_STRIDE + step) * 4 + salt)
+def _step_generator(seed: int, step: int, salt: int, rank: int = 0) -> torch.Generator:
+    """A generator for one purpose (``salt``) at one step on one rank, derived from the seed alone."""
+    return torch.Generator().manual_seed((((seed * _STEP_SEED_STRIDE + step) * 4 + salt) * 1024 + rank) % 2**63)
+
+
+def warm_up() -> None:
+    """Pay for the parts of torch that the first optimizer imports lazily (about a second).
+
+    A worker calls this while the GUI is idle, so pressing Train does not stall the window.
+    """
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
 
 class BatchIndices:
@@ -60,11 +71,22 @@ class BatchIndices:
 
 
 class Trainer:
-    """Trains the run's models on ``dataset``; :meth:`run` blocks, the control methods are thread-safe."""
+    """Trains the run's models on ``dataset``; :meth:`run` blocks, the control methods are thread-safe.
 
-    def __init__(self, run: Run, dataset: ImageDataset, on_event: Callable[[Event], None] = lambda event: None):
+    Under torchrun, pass the :class:`DistributedContext`: every rank trains on its own shard of
+    each batch and reports events; rank 0 alone writes metrics, samples and checkpoints.
+    """
+
+    def __init__(
+        self,
+        run: Run,
+        dataset: ImageDataset,
+        on_event: Callable[[Event], None] = lambda event: None,
+        distributed: DistributedContext | None = None,
+    ):
         self.run_folder = run
         self.dataset = dataset
+        self.distributed = distributed
         self.on_event = on_event
         self._unpaused = threading.Event()
         self._unpaused.set()
@@ -72,6 +94,7 @@ class Trainer:
         self._preview_seed: int | None = None
         self._preview_requested = threading.Event()
         self._checkpoint_requested = threading.Event()
+        self._rollbacks = 0
 
     def pause(self) -> None:
         self._unpaused.clear()
@@ -103,7 +126,8 @@ class Trainer:
             self.on_event(Failed(str(error)))
         except torch.OutOfMemoryError:
             batch = self.run_folder.config.train.batch_size
-            self.on_event(Failed(f"The device ran out of memory; try a batch size of {max(2, batch // 2)} or a smaller model."))
+            self.on_event(Failed(f"The device ran out of memory at batch size {batch}; the run is intact. "
+                                 f"Try a batch size of {max(2, batch // 2)} or a smaller model, then resume."))
         except Exception as error:
             self.on_event(Failed(f"Training stopped on an internal error ({type(error).__name__}: {error}){self._log_traceback()}."))
 
@@ -119,7 +143,8 @@ class Trainer:
         run = self.run_folder
         config = run.config
         train = config.train
-        device = resolve_device(train.device)
+        dist = self.distributed or DistributedContext(device=resolve_device(train.device))
+        device = dist.device
         if len(self.dataset) < 1:
             raise StudioError("The dataset is empty.")
         if self.dataset.resolution != config.data.resolution:
@@ -127,78 +152,125 @@ class Trainer:
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(train.seed)
-            generator, discriminator = build_models(config.model, config.data.resolution)
-        modules = {"generator": generator, "discriminator": discriminator}
-        for module in modules.values():
-            module.to(device, memory_format=torch.channels_last)
-        optimizers = {
-            "generator_optimizer": torch.optim.Adam(generator.parameters(), lr=train.lr_g, betas=(train.beta1, train.beta2)),
-            "discriminator_optimizer": torch.optim.Adam(discriminator.parameters(), lr=train.lr_d, betas=(train.beta1, train.beta2)),
-        }
+            objective = build_objective(config, len(self.dataset.class_names), device, wrap=dist.wrap)
+        classes = objective.generator.num_classes
 
         start_step = 0
         latest = run.latest_checkpoint()
         if latest is not None:
-            tensors, sidecar = load_checkpoint(latest)
-            restore_modules(modules, tensors)
-            restore_optimizers(optimizers, tensors, sidecar)
-            start_step = sidecar["step"]
-            run.truncate_metrics(start_step)
+            start_step = self._restore(objective, latest)
 
         images = self.dataset.images.to(device)
-        batches = BatchIndices(len(self.dataset), train.batch_size, train.seed)
+        all_labels = self.dataset.labels.to(device)
+        batches = BatchIndices(len(self.dataset), train.batch_size * dist.world_size, train.seed)
+        shard = slice(dist.rank * train.batch_size, (dist.rank + 1) * train.batch_size)
         fixed_noise = latents(train.seed, PREVIEW_SAMPLES, config.model.latent_dim, device)
-        evaluator = TrainingEvaluator(run, self.dataset, device, start_step)
+        fixed_labels = torch.arange(PREVIEW_SAMPLES, device=device) % classes if classes else None
+        preview = (objective, fixed_noise, fixed_labels)
+        evaluator = TrainingEvaluator(run, self.dataset, device, start_step) if dist.is_main else None
         early_stop = ""
         self.on_event(Started(run.path, describe_device(device), start_step, train.steps, resumed=latest is not None))
-        self._emit_samples(generator, fixed_noise, start_step, save=latest is None)
+        self._emit_samples(*preview, start_step, save=latest is None and dist.is_main)
 
         step, saved_step = start_step, start_step
         totals = torch.zeros(4, device=device)
+        healthy = torch.ones((), device=device)
         window_start, window_steps, began = time.perf_counter(), 0, time.perf_counter()
         while step < train.steps:
             if not self._wait_while_paused():
                 break
             step += 1
-            real = images[batches.for_step(step).to(device)].float().div_(127.5).sub_(1)
+            indices = batches.for_step(step)[shard].to(device)
+            real = images[indices].float().div_(127.5).sub_(1)
             if config.data.flip == "horizontal":
                 real = flip_half(real, train.seed, step)
             real = real.contiguous(memory_format=torch.channels_last)
-            noise = torch.randn(train.batch_size, config.model.latent_dim, generator=_step_generator(train.seed, step, salt=2)).to(device)
-            totals += self._step(generator, discriminator, optimizers, real, noise)
+            labels = all_labels[indices] if classes else None
+            noise = torch.randn(train.batch_size, config.model.latent_dim, generator=_step_generator(train.seed, step, 2, dist.rank)).to(device)
+            stats = objective.step(real, labels, noise, step, _step_generator(train.seed, step, 3, dist.rank))
+            totals += stats[:4]
+            healthy *= stats[4]
             window_steps += 1
 
+            checkpoint_due = step % train.checkpoint_every == 0 or step == train.steps or self._checkpoint_requested.is_set()
+            if step % train.log_every == 0 or step == train.steps or checkpoint_due:
+                if dist.all_min(healthy.clone()).item() < 1:
+                    step = saved_step = self._roll_back(objective, step)
+                    totals.zero_()
+                    healthy.fill_(1)
+                    window_start, window_steps = time.perf_counter(), 0
+                    continue
             if step % train.log_every == 0 or step == train.steps:
                 now = time.perf_counter()
                 g_loss, d_loss, d_real, d_fake = (totals / window_steps).tolist()
-                rate = window_steps * train.batch_size / max(now - window_start, 1e-9)
+                rate = window_steps * train.batch_size * dist.world_size / max(now - window_start, 1e-9)
                 event = StepLogged(step, train.steps, g_loss, d_loss, d_real, d_fake, rate, now - began)
-                run.append_metrics([{**asdict(event), "time": time.time()}])
+                if dist.is_main:
+                    run.append_metrics([{**asdict(event), "time": time.time()}])
                 self.on_event(event)
                 totals.zero_()
                 window_start, window_steps = now, 0
             if step % train.sample_every == 0 or step == train.steps or self._preview_requested.is_set():
-                self._emit_samples(generator, fixed_noise, step, save=step % train.sample_every == 0 or step == train.steps)
-            if step % train.checkpoint_every == 0 or step == train.steps or self._checkpoint_requested.is_set():
-                self._save(step, modules, optimizers)
+                self._emit_samples(*preview, step, save=(step % train.sample_every == 0 or step == train.steps) and dist.is_main)
+            if checkpoint_due:
+                self._save(step, objective, dist)
                 saved_step = step
-            if evaluator.due(step):
-                early_stop = self._evaluate(evaluator, step, modules, optimizers)
+            if evaluator is not None and evaluator.due(step):
+                early_stop = self._evaluate(evaluator, step, objective)
                 if early_stop:
                     break
 
         stopped = step < train.steps
         if stopped and step != saved_step:
-            self._save(step, modules, optimizers)
+            self._save(step, objective, dist)
         self.on_event(Finished(step, stopped=stopped and not early_stop, reason=early_stop))
 
-    def _evaluate(self, evaluator: TrainingEvaluator, step: int, modules, optimizers) -> str:
+    def _restore(self, objective: Objective, checkpoint) -> int:
+        """Load weights and optimizer state from a checkpoint; returns its step."""
+        tensors, sidecar = load_checkpoint(checkpoint)
+        modules = objective.modules
+        if "generator_ema" in modules and not any(key.startswith("generator_ema.") for key in tensors):
+            modules["generator_ema"].load_state_dict(objective.generator.state_dict())
+            modules = {name: module for name, module in modules.items() if name != "generator_ema"}
+        restore_modules(modules, tensors)
+        restore_optimizers(objective.optimizers, tensors, sidecar)
+        step = sidecar["step"]
+        if self.distributed is None or self.distributed.is_main:
+            self.run_folder.truncate_metrics(step)
+        return step
+
+    def _roll_back(self, objective: Objective, step: int) -> int:
+        """Divergence guard: return to the last good checkpoint with halved learning rates."""
+        run = self.run_folder
+        latest = run.latest_checkpoint()
+        self._rollbacks += 1
+        if latest is None or self._rollbacks > MAX_ROLLBACKS:
+            raise StudioError(
+                f"Training diverged at step {step} (a loss became NaN/infinite or a gradient exploded)"
+                + (" and there is no earlier checkpoint to return to" if latest is None else f" {MAX_ROLLBACKS} times")
+                + "; lower the learning rates, switch to the hinge loss, or add an R1 penalty."
+            )
+        back_to = self._restore(objective, latest)
+        config = RunConfig.from_dict(run.config.to_dict())
+        config.train.lr_g /= 2
+        config.train.lr_d /= 2
+        objective.set_learning_rates(config.train.lr_g, config.train.lr_d)
+        if self.distributed is None or self.distributed.is_main:
+            run.save_config(config)
+        self.on_event(Recovered(step, back_to, (
+            f"Training diverged at step {step} (a loss became NaN/infinite or a gradient exploded); rolled back to step "
+            f"{back_to} and halved the learning rates to G {config.train.lr_g:g}, D {config.train.lr_d:g}. "
+            "If it happens again, lower them further or try the hinge loss."
+        )))
+        return back_to
+
+    def _evaluate(self, evaluator: TrainingEvaluator, step: int, objective: Objective) -> str:
         """Measure quality, log it, keep the best checkpoint; returns the early-stop sentence, if any."""
-        outcome = evaluator(step, modules["generator"], self.run_folder.config.model.latent_dim)
+        outcome = evaluator(step, objective.sampling_generator, self.run_folder.config.model.latent_dim)
         self.run_folder.append_metrics([outcome.record])
         if outcome.improved:
-            save_checkpoint(self.run_folder.checkpoint_dir / "best.safetensors", step, modules, optimizers,
-                            extra={"metric": outcome.record})
+            save_checkpoint(self.run_folder.checkpoint_dir / "best.safetensors", step, objective.modules, objective.optimizers,
+                            extra={"metric": outcome.record, "class_names": self._class_names(objective)})
         self.on_event(QualityMeasured(step, outcome.record, outcome.improved))
         return outcome.stop_reason
 
@@ -208,36 +280,16 @@ class Trainer:
             pass
         return not self._stop.is_set()
 
-    @staticmethod
-    def _step(generator, discriminator, optimizers, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """One discriminator and one generator update (non-saturating BCE); returns detached statistics."""
-        fake = generator(noise)
-        real_logits = discriminator(real)
-        fake_logits = discriminator(fake.detach())
-        d_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) + F.binary_cross_entropy_with_logits(
-            fake_logits, torch.zeros_like(fake_logits)
-        )
-        optimizers["discriminator_optimizer"].zero_grad(set_to_none=True)
-        d_loss.backward()
-        optimizers["discriminator_optimizer"].step()
-
-        discriminator.requires_grad_(False)
-        gen_logits = discriminator(fake)
-        g_loss = F.binary_cross_entropy_with_logits(gen_logits, torch.ones_like(gen_logits))
-        optimizers["generator_optimizer"].zero_grad(set_to_none=True)
-        g_loss.backward()
-        optimizers["generator_optimizer"].step()
-        discriminator.requires_grad_(True)
-        return torch.stack([g_loss, d_loss, torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean()]).detach()
-
     @torch.no_grad()
-    def _emit_samples(self, generator, fixed_noise: torch.Tensor, step: int, save: bool) -> None:
+    def _emit_samples(self, objective: Objective, fixed_noise: torch.Tensor, fixed_labels, step: int, save: bool) -> None:
         """Render the fixed-noise grid (saved into the run) and the preview the user asked for."""
         seed = self.run_folder.config.train.seed
         self._preview_requested.clear()
+        generator = objective.sampling_generator
+        was_training = generator.training
         generator.eval()
         try:
-            fixed = to_uint8_images(generator(fixed_noise))
+            fixed = to_uint8_images(generator(fixed_noise, fixed_labels))
             if save:
                 self.run_folder.save_samples(step, make_grid(fixed, nrow=8))
             preview_seed = self._preview_seed
@@ -245,13 +297,22 @@ class Trainer:
                 self.on_event(SamplesReady(step, fixed, seed))
             else:
                 noise = latents(preview_seed, PREVIEW_SAMPLES, fixed_noise.shape[1], fixed_noise.device)
-                self.on_event(SamplesReady(step, to_uint8_images(generator(noise)), preview_seed))
+                self.on_event(SamplesReady(step, to_uint8_images(generator(noise, fixed_labels)), preview_seed))
         finally:
-            generator.train()
+            generator.train(was_training)
 
-    def _save(self, step: int, modules, optimizers) -> None:
+    def _class_names(self, objective: Objective) -> list[str]:
+        return list(self.dataset.class_names) if objective.generator.num_classes else []
+
+    def _save(self, step: int, objective: Objective, dist: DistributedContext) -> None:
         self._checkpoint_requested.clear()
+        in_sync = dist.replicas_agree([objective.generator, objective.second])
+        if not dist.is_main:
+            return
+        if not in_sync:
+            raise StudioError(f"The {dist.world_size} training processes drifted apart by step {step}; the run was stopped.")
         path = self.run_folder.checkpoint_path(step)
-        save_checkpoint(path, step, modules, optimizers)
+        extra = {"class_names": self._class_names(objective), "world_size": dist.world_size, "replicas_in_sync": in_sync}
+        save_checkpoint(path, step, objective.modules, objective.optimizers, extra=extra)
         self.run_folder.prune_checkpoints(self.run_folder.config.train.keep_checkpoints)
         self.on_event(CheckpointSaved(step, path))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QToolButton, QWidget)
 
 from studio.core.config import DataConfig, RunConfig, validate
-from studio.core.events import CheckpointSaved, Finished, QualityMeasured, SamplesReady, Started, StepLogged
+from studio.core.events import CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.paths import runs_dir
 from studio.gui.dataset_drop import DatasetDropFilter
 from studio.gui.formatting import eta_seconds, format_age, format_duration
@@ -362,6 +362,7 @@ class MainWindow(QMainWindow):
         worker.samples_ready.connect(self._on_samples)
         worker.checkpoint_saved.connect(self._on_checkpoint)
         worker.quality_measured.connect(self._on_quality)
+        worker.recovered.connect(self._on_recovered)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_training_done)
@@ -431,6 +432,12 @@ class MainWindow(QMainWindow):
 
     def _on_quality(self, event: QualityMeasured) -> None:
         self.curves_panel.append(event.record)
+
+    def _on_recovered(self, event: Recovered) -> None:
+        """The divergence guard rolled training back: the curves return to that step too."""
+        self.curves_panel.truncate(event.rolled_back_to)
+        self.training_panel.show_message(event.message)
+        self.statusBar().showMessage(event.message)
 
     def _on_finished(self, event: Finished) -> None:
         self._run_step = event.step

@@ -23,7 +23,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
-from studio.core.events import CheckpointSaved, Failed, Finished, QualityMeasured, SamplesReady, Started, StepLogged
+from studio.core.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
+from studio.core.paths import occupied
 
 PROGRESS_INTERVAL_S = 0.05
 
@@ -82,7 +83,7 @@ class Job(QObject):
     doing = "The task"
 
     def work(self) -> None:
-        raise NotImplementedError
+        """The job itself, run on the worker's thread; each subclass defines it."""
 
 
 class ThreadHost(QObject):
@@ -148,8 +149,10 @@ class DatasetWorker(Job):
 
     def work(self) -> None:
         from studio.core.data import load_dataset
+        from studio.core.training import warm_up
 
         dataset = load_dataset(self.config, progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+        warm_up()
         if self.is_cancelled():
             return
         summary = DatasetSummary(
@@ -178,6 +181,7 @@ class TrainWorker(Job):
     samples_ready = Signal(object)
     checkpoint_saved = Signal(object)
     quality_measured = Signal(object)
+    recovered = Signal(object)
     finished = Signal(object)
     doing = "Training"
 
@@ -195,6 +199,7 @@ class TrainWorker(Job):
             SamplesReady: self.samples_ready,
             CheckpointSaved: self.checkpoint_saved,
             QualityMeasured: self.quality_measured,
+            Recovered: self.recovered,
             Finished: self.finished,
         }
 
@@ -366,7 +371,7 @@ class ExportWorker(Job):
 
 def export_folder(chosen: Path, name: str) -> Path:
     """``chosen`` itself if it is empty, else a new ``name``, ``name-2``… folder inside it."""
-    if not chosen.exists() or (chosen.is_dir() and not any(chosen.iterdir())):
+    if not occupied(chosen):
         return chosen
     candidate, suffix = chosen / name, 1
     while candidate.exists():
