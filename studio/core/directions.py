@@ -35,6 +35,10 @@ _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
 _PROJECTIONS = (nn.ConvTranspose2d, nn.Linear)
 
 
+class _LayerReached(Exception):
+    """Raised by the hook to stop the forward pass once the early layer's output is recorded."""
+
+
 @dataclass(frozen=True)
 class Directions:
     """``vectors`` is ``(k, latent_dim)`` float32, one unit direction per row, most variance first."""
@@ -99,7 +103,12 @@ def compute_directions(
     """PCA of the first feature layer over ``samples`` latents from ``seed``, regressed back to latent space."""
     layer_name, layer = first_feature_layer(sampler.generator)
     captured: list[torch.Tensor] = []
-    hook = layer.register_forward_hook(lambda _module, _inputs, output: captured.append(output.flatten(1).float().cpu()))
+
+    def record(_module, _inputs, output) -> None:
+        captured.append(output.flatten(1).float().cpu())
+        raise _LayerReached
+
+    hook = layer.register_forward_hook(record)
     z_all = latents(seed, samples, sampler.latent_dim)
     steps = -(-samples // BATCH) + 1
     try:
@@ -108,23 +117,28 @@ def compute_directions(
                 if cancelled and cancelled():
                     raise Cancelled("Finding directions was cancelled.")
                 z = z_all[start : start + BATCH]
-                sampler.generator(z.to(sampler.device), _labels(sampler, z.shape[0]))
+                try:
+                    sampler.generator(z.to(sampler.device), _labels(sampler, z.shape[0]))
+                except _LayerReached:
+                    pass
                 if progress:
                     progress(index + 1, steps)
     finally:
         hook.remove()
-    features = torch.cat(captured).double()
+    features = torch.cat(captured)
     features -= features.mean(dim=0)
-    k = min(MAX_DIRECTIONS, sampler.latent_dim, samples - 1)
-    _, singular, components = torch.linalg.svd(features, full_matrices=False)
-    coordinates = features @ components[:k].T
+    k = min(MAX_DIRECTIONS, sampler.latent_dim, samples - 1, features.shape[1])
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        _, singular, components = torch.svd_lowrank(features, q=min(k + 10, *features.shape), niter=4)
+    coordinates = (features @ components[:, :k]).double()
     regression = torch.linalg.lstsq(coordinates, z_all.double()).solution
     vectors = regression / regression.norm(dim=1, keepdim=True).clamp_min(1e-12)
-    variance = singular**2
+    variance = singular[:k].double() ** 2 / features.double().square().sum()
     if progress:
         progress(steps, steps)
     return Directions(sampler.fingerprint, layer_name, samples, vectors.float().numpy(),
-                      tuple(float(share) for share in (variance[:k] / variance.sum())))
+                      tuple(float(share) for share in variance))
 
 
 def _labels(sampler: Sampler, n: int) -> torch.Tensor | None:
