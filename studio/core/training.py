@@ -194,7 +194,7 @@ class Trainer:
 
             checkpoint_due = step % train.checkpoint_every == 0 or step == train.steps or self._checkpoint_requested.is_set()
             if step % train.log_every == 0 or step == train.steps or checkpoint_due:
-                if dist.all_min(healthy.clone()).item() < 1:
+                if not dist.all_min(healthy.clone()).item() >= 1:
                     step = saved_step = self._roll_back(objective, step)
                     totals.zero_()
                     healthy.fill_(1)
