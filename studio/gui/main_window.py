@@ -339,6 +339,7 @@ class MainWindow(QMainWindow):
             lock, editable = "", ()
         panel.model_form.set_locked(lock)
         panel.train_form.set_locked(lock, editable)
+        panel.set_preset_enabled(not lock, lock)
         self.dataset_panel.set_locked(lock)
         self.new_run_action.setEnabled(not training)
         self.open_run_action.setEnabled(not training)

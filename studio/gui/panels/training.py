@@ -3,14 +3,17 @@ Train / Pause / Stop, and progress with speed, ETA and the device in use."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QProgressBar, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QScrollArea, QSizePolicy,
                                QToolButton,
                                QVBoxLayout, QWidget)
 from superqt import QElidingLabel
 
 from studio.core.config import ModelConfig, TrainConfig
+from studio.core.presets import PRESETS
 from studio.gui.config_form import ConfigForm
 from studio.gui.formatting import format_duration
 from studio.gui.naming import named
@@ -40,6 +43,13 @@ class TrainingPanel(QWidget):
         self.setObjectName("trainingPanel")
         self.model_form = ConfigForm(ModelConfig, "model")
         self.train_form = ConfigForm(TrainConfig, "train")
+        self.preset_box = named(QComboBox(), "presetCombo", "Preset",
+                                "Fill the model and training settings from a named starting point.")
+        self.preset_box.addItem("Choose a preset…", None)
+        for name, preset in PRESETS.items():
+            self.preset_box.addItem(preset.label, name)
+            self.preset_box.setItemData(self.preset_box.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole)
+        self.preset_box.activated.connect(self._on_preset_chosen)
 
         self.train_action = _action(self, "Train", "trainAction", "Start training with these settings.")
         self.pause_action = _action(self, "Pause", "pauseAction", "Pause training; Resume continues it.")
@@ -71,6 +81,12 @@ class TrainingPanel(QWidget):
         forms = QWidget()
         forms_layout = QVBoxLayout(forms)
         forms_layout.setContentsMargins(0, 0, 0, 0)
+        preset_row = QHBoxLayout()
+        preset_label = QLabel("Preset")
+        preset_label.setBuddy(self.preset_box)
+        preset_row.addWidget(preset_label)
+        preset_row.addWidget(self.preset_box, 1)
+        forms_layout.addLayout(preset_row)
         forms_layout.addWidget(model_box)
         forms_layout.addWidget(train_box)
         forms_layout.addStretch(1)
@@ -92,6 +108,19 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.speed_label)
         layout.addWidget(self.device_label)
         self._refresh_actions()
+
+    def _on_preset_chosen(self, index: int) -> None:
+        """Put a preset's model and training values into the forms (invalid fields take the preset's value)."""
+        name = self.preset_box.itemData(index)
+        if name is None:
+            return
+        preset = PRESETS[name]
+        self.model_form.set_values(replace(self.model_form.value() or ModelConfig(), **preset.model))
+        self.train_form.set_values(replace(self.train_form.value() or TrainConfig(), **preset.train))
+
+    def set_preset_enabled(self, enabled: bool, reason: str = "") -> None:
+        self.preset_box.setEnabled(enabled)
+        self.preset_box.setToolTip(self.preset_box.accessibleDescription() if enabled else reason)
 
     def set_block_reason(self, reason: str) -> None:
         """Why Train cannot start now (one sentence), or "" when it can."""
