@@ -41,7 +41,10 @@ def array_fingerprint(path: Path) -> str:
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     try:
         if path.suffix == ".npy":
-            return np.load(path, allow_pickle=False, mmap_mode="r"), None
+            array = np.load(path, allow_pickle=False, mmap_mode="r")
+            if not isinstance(array, np.ndarray):
+                raise StudioError(f"'{path.name}' is not a .npy array (it looks like an .npz archive).")
+            return array, None
         with np.load(path, allow_pickle=False) as archive:
             keys = list(archive.keys())
             image_key = next((k for k in IMAGE_KEYS if k in keys), None) or next(

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
-                               QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+                               QProgressBar, QPushButton, QScrollArea, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 from superqt.utils import qdebounced, signals_blocked
 
 from studio.core.config import DEMO_SOURCE, DataConfig
@@ -79,12 +79,13 @@ class DatasetPanel(QWidget):
         self.class_filter.currentIndexChanged.connect(self._show_thumbnails)
         self.preview = named(ImageView("The preview appears once the images are loaded."),
                              "datasetPreview", "Preview of real images")
-        self.preview.setMinimumSize(160, 160)
+        self.preview.setMinimumSize(120, 96)
         self._summary: DatasetSummary | None = None
         self.classes = named(QTreeWidget(), "datasetClasses", "Classes and image counts")
         self.classes.setHeaderLabels(["Class", "Images"])
         self.classes.setRootIsDecorated(False)
         self.classes.setMaximumHeight(130)
+        self.classes.setMinimumHeight(48)
         self.skipped_box = QGroupBox("Skipped files")
         self.skipped_list = named(QListWidget(), "datasetSkipped", "Skipped files and reasons")
         self.skipped_list.setMaximumHeight(110)
@@ -96,7 +97,16 @@ class DatasetPanel(QWidget):
         source_label = QLabel("Source")
         source_label.setBuddy(self.source_combo)
         source_row.addRow(source_label, self.source_combo)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        # the dock may be shorter than all the options: scroll, never squeeze the window
+        scroll = named(QScrollArea(), "datasetScroll", "Dataset options and report")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(source_row)
         layout.addWidget(self.options_form)
