@@ -66,7 +66,8 @@ def real_subset(dataset: ImageDataset, n: int, seed: int = EVAL_SEED) -> torch.T
 @torch.no_grad()
 def generate(generator: torch.nn.Module, latent_dim: int, n: int, device: torch.device | str = "cpu",
              progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None) -> torch.Tensor:
-    """``n`` images ``(N, 3, H, W)`` uint8 from the evaluation noise; the generator is left as it was."""
+    """``n`` images ``(N, 3, H, W)`` uint8 from the evaluation noise (every class in turn for a
+    conditional generator); the generator is left as it was."""
     was_training = generator.training
     generator.eval()
     noise = latents(EVAL_SEED, n, latent_dim)
@@ -75,7 +76,9 @@ def generate(generator: torch.nn.Module, latent_dim: int, n: int, device: torch.
         for start in range(0, n, _BATCH):
             if cancelled and cancelled():
                 raise Cancelled("The evaluation was cancelled.")
-            images = to_uint8_images(generator(noise[start : start + _BATCH].to(device)))
+            chunk = noise[start : start + _BATCH]
+            labels = (torch.arange(start, start + len(chunk)) % generator.num_classes).to(device) if generator.num_classes else None
+            images = to_uint8_images(generator(chunk.to(device), labels))
             parts.append(torch.from_numpy(images).permute(0, 3, 1, 2))
             if progress:
                 progress(min(start + _BATCH, n), n)

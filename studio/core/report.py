@@ -364,11 +364,13 @@ def _memorisation_section(run: Run, latest: dict | None) -> Section:
 
 def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
     from studio.core.checkpoints import load_checkpoint, restore_modules
-    from studio.core.models import build_models
+    from studio.core.models import REGISTRY, build_models
     from studio.core.sampling import Sampler, latents
 
     rows = []
-    bad = [r["step"] for r in losses if not all(_finite(r.get(k)) for k in ("g_loss", "d_loss", "d_real", "d_fake"))]
+    is_vae = REGISTRY[run.config.model.name].kind == "vae"
+    logged = ("g_loss", "d_loss") if is_vae else ("g_loss", "d_loss", "d_real", "d_fake")
+    bad = [r["step"] for r in losses if not all(_finite(r.get(k)) for k in logged)]
     rows.append(["No NaN losses", "pass" if not bad else "fail",
                  f"{len(losses):,} records, all finite" if not bad else f"first non-finite at step {bad[0]:,}"])
     checkpoint = run.latest_checkpoint()
@@ -376,8 +378,8 @@ def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
         return rows + [["Checkpoint reloads", "fail", "no checkpoint saved"]]
     try:
         tensors, sidecar = load_checkpoint(checkpoint)
-        generator, discriminator = build_models(run.config.model, run.config.data.resolution)
-        restore_modules({"generator": generator, "discriminator": discriminator}, tensors)
+        generator, second = build_models(run.config.model, run.config.data.resolution, len(sidecar.get("class_names", [])))
+        restore_modules({"generator": generator, "encoder" if is_vae else "discriminator": second}, tensors)
         rows.append(["Checkpoint reloads", "pass", f"{checkpoint.name}, SHA-256 {sidecar['weights_sha256'][:12]}…"])
     except StudioError as error:
         return rows + [["Checkpoint reloads", "fail", str(error)]]
@@ -385,7 +387,7 @@ def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
     import torch
 
     with torch.inference_mode():
-        raw = sampler.generator(latents(run.config.train.seed, 16, sampler.latent_dim))
+        raw = sampler.generator(latents(run.config.train.seed, 16, sampler.latent_dim), sampler.labels_for(16))
     finite = bool(torch.isfinite(raw).all())
     rows.append(["Finite outputs", "pass" if finite else "fail", f"16 images, value range {float(raw.min()):.2f} to {float(raw.max()):.2f}"])
     same = np.array_equal(sampler.generate(7, 4), sampler.generate(7, 4))

@@ -127,3 +127,19 @@ def test_presets_change_model_and_training_only():
     small = apply_preset(config, "small-data")
     assert small.data.resolution == 64 and small.train.diffaugment == "on" and small.model.name == "sngan"
     assert all(PRESETS[name].label for name in PRESETS)
+
+
+def test_out_of_memory_keeps_the_run_and_suggests_a_batch_size(tmp_path, tiny_config, monkeypatch):
+    run, _ = _train(tmp_path, tiny_config)
+    before = [path.read_bytes() for _, path in run.checkpoints()]
+
+    def out_of_memory(self, *args):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(GANObjective, "step", out_of_memory)
+    reopened = Run.open(run.path)
+    reopened.save_config(RunConfig.from_dict({**tiny_config.to_dict(), "train": {**tiny_config.to_dict()["train"], "steps": 40}}))
+    events = []
+    Trainer(reopened, load_dataset(tiny_config.data), events.append).run()
+    assert "ran out of memory at batch size 16" in events[-1].message and "batch size of 8" in events[-1].message
+    assert [path.read_bytes() for _, path in reopened.checkpoints()] == before
