@@ -95,7 +95,9 @@ def test_pause_holds_training_until_resumed(tmp_path, tiny_config):
     time.sleep(0.5)
     assert len(events) == count and trainer.paused
     trainer.resume()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while len(events) == count and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(events) > count
     trainer.stop()
     worker.join(5)
