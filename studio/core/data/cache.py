@@ -4,7 +4,9 @@ An entry is keyed by the source's fingerprint (its files' names, sizes and modif
 or a zip's CRCs) and the options that shape the pixels; a changed source or option is a new key,
 and stale entries age out (the newest :data:`KEEP` stay). Each entry is two files written
 atomically: ``<key>.u8`` (raw pixels) and ``<key>.json`` (shape, labels, report), the JSON last,
-so an entry without it is incomplete and ignored. No pickle anywhere.
+so an entry without it is incomplete and ignored. No pickle anywhere. The pixels are mapped
+copy-on-write rather than read, so reopening costs the fingerprint and the page faults of the
+images actually used; a later write to a mapped entry cannot reach the file.
 """
 
 from __future__ import annotations
@@ -36,11 +38,11 @@ def load_cached(key: str) -> ImageDataset | None:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         shape = tuple(meta["shape"])
-        pixels = np.fromfile(pixels_path, dtype=np.uint8)
-        if pixels.size != int(np.prod(shape)) or len(meta["labels"]) != shape[0]:
+        if pixels_path.stat().st_size != int(np.prod(shape)) or len(meta["labels"]) != shape[0]:
             return None
+        pixels = np.memmap(pixels_path, dtype=np.uint8, mode="c", shape=shape)
         dataset = ImageDataset(
-            images=torch.from_numpy(pixels.reshape(shape)),
+            images=torch.from_numpy(pixels),
             labels=torch.tensor(meta["labels"], dtype=torch.int64),
             class_names=list(meta["class_names"]),
             source=meta["source"],
