@@ -141,9 +141,10 @@ def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
         latest = evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, cancelled=cancelled)
     tick(2)
     facts = Facts(losses=losses, evaluations=evals, latest=latest, dataset=run.info.get("dataset", {}))
-    found = problems(facts)
-    summary = found + _reassurances(facts, found)
     diagnostics = _diagnostics(run, losses)
+    found = problems(facts) + [Finding("diagnostic", "red", f"A diagnostic failed: {row[0].lower()}.", row[2])
+                               for row in diagnostics if row[1] == "fail" and row[0] != "No NaN losses"]
+    summary = found + _reassurances(facts, found)
     tick(3)
     sections = [
         Section("summary", "Summary", _summary_prose(run, found), [_findings_table(summary)]),
@@ -403,6 +404,7 @@ def _next_steps(found: list[Finding], latest: dict | None, facts: Facts) -> str:
         "no_improvement": "Use the best checkpoint rather than the last, or train with different hyperparameters.",
         "near_copies": "Review the closest pairs; add data or stop earlier if the generator reproduces training images.",
         "too_little_data": "Collect more images, or use augmentation before trusting the results.",
+        "diagnostic": "Fix the failed diagnostic before sharing results: retrain or resume with the current studio version.",
     }
     lines = [advice[finding.rule] for finding in found]
     lines.append("Limitations: the metrics are measured in the feature space named beside each number; the random and classifier "

@@ -115,7 +115,10 @@ def render_chart(chart: Chart) -> QImage:
             continue
         painter.setPen(QPen(QColor("#c0392b"), 2, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(point.x(), plot.top()), QPointF(point.x(), plot.bottom()))
-        painter.drawText(QRectF(point.x() + 6, plot.top() + 4, 300, 24), Qt.AlignmentFlag.AlignLeft, label)
+        if point.x() > plot.left() + plot.width() * 0.7:
+            painter.drawText(QRectF(point.x() - 306, plot.bottom() - 28, 300, 24), Qt.AlignmentFlag.AlignRight, label)
+        else:
+            painter.drawText(QRectF(point.x() + 6, plot.bottom() - 28, 300, 24), Qt.AlignmentFlag.AlignLeft, label)
     _legend(painter, chart, plot)
     painter.end()
     return image

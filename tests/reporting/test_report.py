@@ -15,11 +15,11 @@ HEADINGS = ("Summary", "Run card", "Data overview", "Training dynamics", "Progre
 
 
 @pytest.fixture(scope="module")
-def exported(trained_run, tmp_path_factory):
+def exported(trained_run, tmp_path_factory, qapp):
+    """The report exported in every format (pytest-qt's QApplication serves the Qt drawing)."""
     from studio.core.report import build_report
-    from studio.reporting.export import ensure_qt, export_report
+    from studio.reporting.export import export_report
 
-    ensure_qt()
     run = Run.open(trained_run[0])
     report = build_report(run)
     out = tmp_path_factory.mktemp("report")

@@ -143,6 +143,7 @@ class ReportPanel(QWidget):
         else:
             self.prose_editor.clear()
         self._render_preview()
+        self._refresh()
 
     def _register_images(self) -> None:
         document = self.preview.document()
