@@ -52,7 +52,7 @@ def class_index(sampler, text: str | None) -> int | None:
 
 def _walk(args: argparse.Namespace) -> int:
     from studio.cli import ProgressBar
-    from studio.core.animation import direction_latents, interpolation_latents, render_frames, save_walk
+    from studio.core.animation import export_walk
     from studio.core.directions import directions_for
     from studio.core.latent_spec import LatentSpec
     from studio.core.sampling import Sampler
@@ -64,20 +64,19 @@ def _walk(args: argparse.Namespace) -> int:
     run = Run.open(args.run)
     sampler = Sampler.from_run(run)
     chosen = class_index(sampler, args.class_)
-    if between_seeds:
-        z = interpolation_latents(LatentSpec(seed=args.from_seed, psi=psi), LatentSpec(seed=args.to_seed, psi=psi),
-                                  args.frames, sampler.latent_dim)
-    else:
+    start = LatentSpec(seed=args.from_seed if between_seeds else args.seed, psi=psi)
+    end = LatentSpec(seed=args.to_seed, psi=psi) if between_seeds else None
+    direction = None
+    if not between_seeds:
         bar = ProgressBar("finding directions")
         directions = directions_for(run, sampler, progress=bar.update)
         bar.close()
         if not 0 <= args.direction < len(directions.vectors):
             raise StudioError(f"Direction {args.direction} does not exist; choose 0 to {len(directions.vectors) - 1}.")
-        z = direction_latents(LatentSpec(seed=args.seed, psi=psi), directions.vectors[args.direction], args.frames,
-                              sampler.latent_dim)
+        direction = directions.vectors[args.direction]
     bar = ProgressBar("rendering")
-    frames = render_frames(sampler, z, chosen, progress=bar.update)
+    paths = export_walk(sampler, args.out, start, end, direction, args.frames, class_index=chosen, fps=args.fps,
+                        progress=bar.update)
     bar.close()
-    save_walk(frames, args.out, args.fps)
-    print(f"Wrote {len(frames)} frames to {args.out}")
+    print(f"Wrote {args.frames} frames to {args.out}" + ("" if len(paths) == 1 else f" ({len(paths)} PNG files)"))
     return 0

@@ -14,7 +14,8 @@ from studio.core.atomic import write_bytes_atomic
 from studio.core.errors import Cancelled, StudioError
 from studio.core.export import write_new_folder
 from studio.core.imaging import png_bytes
-from studio.core.latent_spec import LatentSpec, spec_latents
+from studio.core.explore import spec_latents
+from studio.core.latent_spec import LatentSpec
 from studio.core.sampling import Sampler, slerp
 
 ANIMATED = {".gif": "GIF", ".webp": "WEBP"}
@@ -91,3 +92,26 @@ def _frame_count(frames: int) -> int:
     if not 2 <= frames <= 10_000:
         raise StudioError(f"A walk needs between 2 and 10,000 frames, not {frames}.")
     return frames
+
+
+def export_walk(
+    sampler: Sampler,
+    out: Path,
+    start: LatentSpec,
+    end: LatentSpec | None = None,
+    direction: np.ndarray | None = None,
+    frames: int = 24,
+    directions: np.ndarray | None = None,
+    class_index: int | None = None,
+    fps: float = 12.0,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Path]:
+    """Render and save a walk: from ``start`` to ``end`` (slerp), or from ``start`` along the unit ``direction``."""
+    if (end is None) == (direction is None):
+        raise StudioError("A walk goes either from sample A to sample B, or along one direction.")
+    if end is not None:
+        z = interpolation_latents(start, end, frames, sampler.latent_dim, directions)
+    else:
+        z = direction_latents(start, direction, frames, sampler.latent_dim, directions)
+    return save_walk(render_frames(sampler, z, class_index, progress, cancelled), out, fps)

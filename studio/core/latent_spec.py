@@ -4,18 +4,13 @@ A ``LatentSpec`` plus a checkpoint names pixels exactly: the latents are drawn o
 the seed (image ``i`` of a grid from ``seed + i``), truncated around the latent mean by ψ, then
 moved along the principal directions and raw latent dimensions by the offsets (after truncation,
 so ψ never rescales a direction the analyst chose). An A→B interpolation is the spherical
-interpolation of the two specs' final latents.
+interpolation of the two specs' final latents. Plain data, no torch: the GUI builds these; the
+functions that turn them into pixels are in ``studio.core.explore``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-
-import numpy as np
-import torch
-
-from studio.core.errors import StudioError
-from studio.core.sampling import Sampler, per_seed_latents, slerp, truncate
 
 
 @dataclass(frozen=True)
@@ -45,36 +40,3 @@ class LatentSpec:
             direction_offsets={int(k): float(v) for k, v in raw.get("direction_offsets", {}).items()},
             dimension_offsets={int(k): float(v) for k, v in raw.get("dimension_offsets", {}).items()},
         )
-
-
-def spec_latents(spec: LatentSpec, n: int, latent_dim: int, directions: np.ndarray | None = None) -> torch.Tensor:
-    """The ``(n, latent_dim)`` latents a spec names; ``directions`` is ``(k, latent_dim)`` when it has direction offsets."""
-    if spec.latent is not None:
-        if len(spec.latent) != latent_dim:
-            raise StudioError(f"This latent has {len(spec.latent)} numbers but the model expects {latent_dim}.")
-        z = torch.tensor([spec.latent], dtype=torch.float32).expand(n, -1).clone()
-    else:
-        z = per_seed_latents(list(range(spec.seed, spec.seed + n)), latent_dim)
-    z = truncate(z, spec.psi)
-    shift = torch.zeros(latent_dim)
-    for index, offset in spec.direction_offsets.items():
-        if offset:
-            if directions is None or index >= len(directions):
-                raise StudioError("This sample uses semantic directions that have not been found for this checkpoint yet.")
-            shift += offset * torch.from_numpy(directions[index])
-    for index, offset in spec.dimension_offsets.items():
-        if offset:
-            shift[index] += offset
-    return z + shift if bool(shift.any()) else z
-
-
-def render_spec(sampler: Sampler, spec: LatentSpec, n: int = 1, directions: np.ndarray | None = None) -> np.ndarray:
-    """The ``(n, H, W, 3)`` uint8 images a spec names on this sampler's checkpoint."""
-    z = spec_latents(spec, n, sampler.latent_dim, directions)
-    return sampler.render(z, sampler.labels_for(n, spec.class_index))
-
-
-def between(a: LatentSpec, b: LatentSpec, t: float, latent_dim: int, directions: np.ndarray | None = None) -> LatentSpec:
-    """The spec of the point ``t`` of the way from A to B (spherical interpolation), with A's class and ψ 1."""
-    z = slerp(spec_latents(a, 1, latent_dim, directions), spec_latents(b, 1, latent_dim, directions), t)
-    return LatentSpec(latent=tuple(float(x) for x in z[0]), class_index=a.class_index)

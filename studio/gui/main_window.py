@@ -23,6 +23,7 @@ from studio.gui.formatting import eta_seconds, format_age, format_duration
 from studio.gui.naming import named
 from studio.gui.panels.curves import CurvesPanel
 from studio.gui.panels.dataset import DatasetPanel
+from studio.gui.panels.explorer import ExplorerPanel
 from studio.gui.panels.report import ReportPanel
 from studio.gui.panels.samples import SamplesPanel
 from studio.gui.panels.training import TrainingPanel
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.curves_panel = CurvesPanel()
         self.samples_panel = SamplesPanel()
         self.report_panel = ReportPanel(self.threads)
+        self.explorer_panel = ExplorerPanel(self.threads, self.renderer)
 
         self._dataset = None
         self._dataset_config: DataConfig | None = None
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.tabs = named(QTabWidget(), "centralTabs", "Main views")
         self.tabs.addTab(self.samples_panel, "Samples")
+        self.tabs.addTab(self.explorer_panel, "Explorer")
         self.tabs.addTab(self.report_panel, "Report")
         self.setCentralWidget(self.tabs)
         self.setDockNestingEnabled(True)
@@ -347,6 +350,7 @@ class MainWindow(QMainWindow):
         can_sample = training or self._run_has_checkpoint
         self.samples_panel.set_can_sample(can_sample, "Train first, or open a run with a checkpoint.")
         self.report_panel.set_run(self._run_path, training)
+        self.explorer_panel.set_run(self._run_path if self._run_has_checkpoint else None)
         self._refresh_status_line()
 
     # --------------------------------------------------------------- training

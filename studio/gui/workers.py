@@ -270,57 +270,113 @@ class RenderResult:
     step: int
 
 
-class RenderWorker(QObject):
-    """Samples images from a run's latest checkpoint when no training is going on.
+@dataclass(frozen=True)
+class ViewRequest:
+    """One explorer frame: ``count`` images of ``spec`` (seeds ``seed`` onwards) on one checkpoint, or,
+    with ``towards``, the single image ``t`` of the way from ``spec`` to ``towards``."""
 
-    Long-lived, on its own thread. ``request`` only records the newest request and wakes the
-    thread; a request replaced before the thread got to it is simply never rendered, so clicking
-    fast never queues up stale frames. The loaded generator is kept until the checkpoint changes.
+    run_path: Path
+    checkpoint: Path
+    spec: Any  # studio.core.latent_spec.LatentSpec
+    count: int = 1
+    directions: np.ndarray | None = None
+    towards: Any = None
+    t: float = 0.0
+    issued_at: float = 0.0  # time.perf_counter() when asked, for the frame-time readout
+
+
+@dataclass(frozen=True)
+class ViewResult:
+    request: ViewRequest
+    images: np.ndarray
+    spec: Any  # the spec of the first image, resolved (a point between A and B carries its latent)
+    render_ms: float
+
+
+class RenderWorker(QObject):
+    """Renders samples (the Samples tab) and explorer views, off the GUI thread.
+
+    Long-lived, on its own thread. ``request`` and ``request_view`` only record the newest request
+    of their kind and wake the thread; a request replaced before the thread got to it is simply
+    never rendered, so dragging a slider never queues up stale frames. Loaded generators are kept
+    per checkpoint (the Samples tab's latest and the explorer's chosen one).
     """
 
     rendered = Signal(object)
+    view_rendered = Signal(object)
     failed = Signal(str)
+    view_failed = Signal(str)
     _wake = Signal()
+    SAMPLERS_KEPT = 2
 
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._pending: RenderRequest | None = None
-        self._sampler: Any = None
-        self._sampler_key: tuple[Path, Path] | None = None
+        self._pending: dict[str, Any] = {}
+        self._samplers: dict[tuple[Path, Path], Any] = {}
         self._wake.connect(self._render_pending)
 
     def request(self, run_path: Path, seed: int, count: int) -> None:
         with self._lock:
-            self._pending = RenderRequest(Path(run_path), int(seed), int(count))
+            self._pending["samples"] = RenderRequest(Path(run_path), int(seed), int(count))
+        self._wake.emit()
+
+    def request_view(self, request: ViewRequest) -> None:
+        with self._lock:
+            self._pending["view"] = request
         self._wake.emit()
 
     @Slot()
     def _render_pending(self) -> None:
         with self._lock:
-            request, self._pending = self._pending, None
-        if request is None:
-            return
-        try:
-            images, step = self._render(request)
-        except BaseException as error:  # noqa: BLE001 - reported as a sentence
-            self.failed.emit(analyst_message(error, "Drawing samples"))
-            return
-        self.rendered.emit(RenderResult(request, images, step))
+            pending, self._pending = self._pending, {}
+        if "samples" in pending:
+            try:
+                images, step = self._render(pending["samples"])
+            except BaseException as error:  # noqa: BLE001 - reported as a sentence
+                self.failed.emit(analyst_message(error, "Drawing samples"))
+            else:
+                self.rendered.emit(RenderResult(pending["samples"], images, step))
+        if "view" in pending:
+            try:
+                result = self._render_view(pending["view"])
+            except BaseException as error:  # noqa: BLE001 - reported as a sentence
+                self.view_failed.emit(analyst_message(error, "Drawing the explorer view"))
+            else:
+                self.view_rendered.emit(result)
+
+    def _sampler(self, run: Any, checkpoint: Path) -> Any:
+        from studio.core.sampling import Sampler
+
+        key = (run.path, checkpoint)
+        if key not in self._samplers:
+            while len(self._samplers) >= self.SAMPLERS_KEPT:
+                self._samplers.pop(next(iter(self._samplers)))
+            self._samplers[key] = Sampler.from_run(run, checkpoint)
+        return self._samplers[key]
 
     def _render(self, request: RenderRequest) -> tuple[np.ndarray, int]:
         from studio.core.runs import Run
-        from studio.core.sampling import Sampler
 
         run = Run.open(request.run_path)
         checkpoint = run.latest_checkpoint()
         if checkpoint is None:
             raise StudioError("This run has no saved checkpoint yet, so there is nothing to sample from.")
-        key = (request.run_path, checkpoint)
-        if key != self._sampler_key:
-            self._sampler = Sampler.from_run(run)
-            self._sampler_key = key
-        return self._sampler.generate(request.seed, request.count), self._sampler.step
+        sampler = self._sampler(run, checkpoint)
+        return sampler.generate(request.seed, request.count), sampler.step
+
+    def _render_view(self, request: ViewRequest) -> ViewResult:
+        from studio.core.explore import between, render_spec
+        from studio.core.runs import Run
+
+        started = time.perf_counter()
+        key = (request.run_path, request.checkpoint)
+        sampler = self._samplers.get(key) or self._sampler(Run.open(request.run_path), request.checkpoint)
+        spec = request.spec
+        if request.towards is not None:
+            spec = between(spec, request.towards, request.t, sampler.latent_dim, request.directions)
+        images = render_spec(sampler, spec, request.count, request.directions)
+        return ViewResult(request, images, spec, (time.perf_counter() - started) * 1000)
 
 
 class RenderService(QObject):
@@ -350,22 +406,27 @@ class ExportWorker(Job):
     exported = Signal(object)
     doing = "Exporting images"
 
-    def __init__(self, run_path: Path, folder: Path, count: int, seed: int) -> None:
+    def __init__(self, run_path: Path, folder: Path, count: int, seed: int, truncation: float = 1.0,
+                 class_index: int | None = None, checkpoint: Path | None = None) -> None:
         super().__init__()
         self.run_path = Path(run_path)
         self.folder = Path(folder)
         self.count = count
         self.seed = seed
+        self.truncation = truncation
+        self.class_index = class_index
+        self.checkpoint = checkpoint
 
     def work(self) -> None:
         from studio.core.export import export_images
         from studio.core.runs import Run
         from studio.core.sampling import Sampler
 
-        sampler = Sampler.from_run(Run.open(self.run_path))
+        sampler = Sampler.from_run(Run.open(self.run_path), self.checkpoint)
         out_dir = export_folder(self.folder, f"{self.run_path.name}-step-{sampler.step:06d}")
         paths = export_images(sampler, out_dir, self.count, self.seed,
-                              progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+                              progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled,
+                              truncation=self.truncation, class_index=self.class_index)
         self.exported.emit(list(paths))
 
 

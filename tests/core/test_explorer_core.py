@@ -15,8 +15,9 @@ from studio.core.animation import direction_latents, interpolation_latents, rend
 from studio.core.directions import compute_directions, directions_for, first_feature_layer, load_directions
 from studio.core.errors import Cancelled, StudioError
 from studio.core.export import export_images, export_labelled_grid
-from studio.core.favourites import Favourite, export_favourites, load_favourites, regenerate, save_favourites
-from studio.core.latent_spec import LatentSpec, between, render_spec, spec_latents
+from studio.core.explore import between, export_favourites, regenerate, render_spec, spec_latents
+from studio.core.favourites import Favourite, load_favourites, save_favourites
+from studio.core.latent_spec import LatentSpec
 from studio.core.models.dcgan import DCGANGenerator
 from studio.core.models.sngan import ResNetGenerator
 from studio.core.sampling import Sampler, latents, slerp, truncate

@@ -1,7 +1,7 @@
 """A widget that shows one RGB uint8 array, scaled crisply (nearest neighbour) to fit."""
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -19,7 +19,14 @@ def to_qimage(array: np.ndarray) -> QImage:
 
 
 class ImageView(QWidget):
-    """Paints an image as large as fits, at an integer zoom when it can so pixels stay square."""
+    """Paints an image as large as fits, at an integer zoom when it can so pixels stay square.
+
+    ``clicked(x, y)`` gives the image pixel under a click; ``painted`` follows every paint with an
+    image (the moment new pixels are on screen, which the explorer's frame-time readout measures).
+    """
+
+    clicked = Signal(int, int)
+    painted = Signal()
 
     def __init__(self, placeholder: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,3 +70,14 @@ class ImageView(QWidget):
         smooth = target.width() < self._image.width()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         painter.drawImage(target, self._image)
+        painter.end()
+        self.painted.emit()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        target = self.target_rect()
+        point = event.position().toPoint()
+        if self._image is not None and target.contains(point):
+            x = (point.x() - target.x()) * self._image.width() // max(1, target.width())
+            y = (point.y() - target.y()) * self._image.height() // max(1, target.height())
+            self.clicked.emit(x, y)
+        super().mouseReleaseEvent(event)
