@@ -62,6 +62,8 @@ def save_walk(frames: np.ndarray, out: Path, fps: float = 12.0) -> list[Path]:
     """Write ``frames`` as an animated ``.gif`` / ``.webp`` file, or as numbered PNGs in a new folder ``out``.
 
     Nothing is ever overwritten: an existing file or non-empty folder gives one sentence instead.
+    GIF and WebP encoders store identical consecutive frames as one frame shown for their summed
+    time, so an animation always plays for ``frames / fps``; PNG frames keep every frame.
     """
     out = Path(out)
     kind = ANIMATED.get(out.suffix.lower())
@@ -74,10 +76,15 @@ def save_walk(frames: np.ndarray, out: Path, fps: float = 12.0) -> list[Path]:
     pictures = [Image.fromarray(frame) for frame in frames]
     buffer = io.BytesIO()
     options = {"lossless": True} if kind == "WEBP" else {"disposal": 1}
-    pictures[0].save(buffer, format=kind, save_all=True, append_images=pictures[1:], duration=round(1000 / fps),
+    pictures[0].save(buffer, format=kind, save_all=True, append_images=pictures[1:], duration=frame_ms(fps),
                      loop=0, **options)
     write_bytes_atomic(out, buffer.getvalue())
     return [out]
+
+
+def frame_ms(fps: float) -> int:
+    """A frame's display time in whole hundredths of a second (GIF's unit), at least 20 ms."""
+    return max(20, round(100 / fps) * 10)
 
 
 def _write_frames(frames: np.ndarray, staging: Path) -> list[str]:
