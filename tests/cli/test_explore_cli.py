@@ -57,5 +57,6 @@ def played_ms(path) -> int:
         total = 0
         for index in range(animation.n_frames):
             animation.seek(index)
+            animation.load()
             total += animation.info["duration"]
     return total
