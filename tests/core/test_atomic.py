@@ -33,3 +33,11 @@ def test_full_disk_is_one_sentence_and_keeps_the_old_file(tmp_path, monkeypatch)
         write_bytes_atomic(target, b"new")
     assert target.read_bytes() == b"good"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    target = tmp_path / "report.html"
+    write_bytes_atomic(target, b"<html></html>")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
