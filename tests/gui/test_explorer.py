@@ -142,3 +142,20 @@ def test_a_conditional_model_lets_the_analyst_choose_the_class(open_window, qtbo
     second_class = change(qtbot, panel, lambda: panel.class_picker.setCurrentIndex(2))
     assert not np.array_equal(first_class, second_class)
     assert panel._result.spec.class_index == 1
+
+
+def test_view_requests_made_faster_than_rendered_only_draw_the_latest(explorer, qtbot):
+    from dataclasses import replace
+
+    from tests.gui.test_workers import Collector
+
+    window, panel = explorer
+    collector = Collector()
+    panel.renderer.worker.view_rendered.connect(collector.collect)
+    template = panel._result.request
+    for seed in range(1, 31):
+        panel.renderer.worker.request_view(replace(template, spec=replace(template.spec, seed=seed), count=16))
+    qtbot.waitUntil(lambda: bool(collector.results) and collector.results[-1].spec.seed == 30, timeout=FRAME_MS)
+    qtbot.wait(200)
+    seeds = [result.spec.seed for result in collector.results]
+    assert seeds[-1] == 30 and len(seeds) < 30 and seeds == sorted(seeds)
