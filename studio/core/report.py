@@ -59,6 +59,9 @@ class Chart:
     bars: bool = False
 
 
+MAX_CLASS_ROWS = 10
+
+
 @dataclass(frozen=True)
 class Picture:
     """An image (``(H, W, 3)`` uint8) shown at ``scale`` times its pixel size, never re-encoded lossily."""
@@ -319,9 +322,19 @@ def _final_samples_section(run: Run) -> Section:
     if run.latest_checkpoint() is None:
         return Section("samples", "Final samples", "The run has no checkpoint yet, so nothing can be sampled.", [])
     sampler = Sampler.from_run(run)
-    images = sampler.generate(run.config.train.seed, 32)
+    seed = run.config.train.seed
+    if sampler.num_classes:
+        shown = sampler.class_names[:MAX_CLASS_ROWS]
+        pictures = [Picture(f"final_samples_class_{index}", f"Class {name}",
+                            make_grid(sampler.generate(seed, 8, class_index=index), nrow=8), 2)
+                    for index, name in enumerate(shown)]
+        more = f" (the first {len(shown)} of {sampler.num_classes} classes)" if sampler.num_classes > len(shown) else ""
+        return Section("samples", "Final samples",
+                       f"8 images per class{more} from the conditional model at step {sampler.step:,} (noise seed {seed}).",
+                       pictures)
+    images = sampler.generate(seed, 32)
     return Section("samples", "Final samples",
-                   f"32 images from the checkpoint at step {sampler.step:,} (noise seed {run.config.train.seed}).",
+                   f"32 images from the checkpoint at step {sampler.step:,} (noise seed {seed}).",
                    [Picture("final_samples", f"Generated at step {sampler.step:,}", make_grid(images, nrow=8), 2)])
 
 

@@ -98,3 +98,23 @@ def test_saved_prose_edits_reach_the_next_draft(trained_run):
         assert build_report(Run.open(trained_run[0])).section("summary").prose == "Edited by the analyst."
     finally:
         (trained_run[0] / "report" / "edits.json").unlink()
+
+
+def test_a_conditional_run_shows_final_samples_per_class(tmp_path):
+    from studio.core.config import RunConfig
+    from studio.core.data import load_dataset
+    from studio.core.report import build_report
+    from studio.core.training import Trainer
+    from tests.reporting.conftest import hostile_folder
+
+    config = RunConfig()
+    config.data.source = str(hostile_folder(tmp_path / "data"))
+    config.model.latent_dim, config.model.g_width, config.model.d_width, config.model.conditional = 16, 8, 8, "on"
+    config.train.steps, config.train.batch_size, config.train.eval_every, config.train.device = 6, 16, 0, "cpu"
+    dataset = load_dataset(config.data)
+    run = Run.create(tmp_path / "runs", config, dataset.summary())
+    Trainer(run, dataset).run()
+
+    pictures = build_report(Run.open(run.path)).section("samples").blocks
+    assert [picture.caption for picture in pictures] == ["Class <script>", "Class plain & simple"]
+    assert all(picture.image.shape[1] > 8 * 32 for picture in pictures)
