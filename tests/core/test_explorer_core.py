@@ -21,24 +21,7 @@ from studio.core.latent_spec import LatentSpec
 from studio.core.models.dcgan import DCGANGenerator
 from studio.core.models.sngan import ResNetGenerator
 from studio.core.sampling import Sampler, latents, slerp, truncate
-
-
-@pytest.fixture(scope="module")
-def trained_run(tmp_path_factory):
-    from studio.core.config import RunConfig
-    from studio.core.data import load_dataset
-    from studio.core.runs import Run
-    from studio.core.training import Trainer
-
-    config = RunConfig()
-    config.data.demo_images = 64
-    config.model.latent_dim, config.model.g_width, config.model.d_width = 16, 8, 8
-    config.train.steps, config.train.batch_size = 20, 8
-    config.train.eval_every = 0
-    dataset = load_dataset(config.data)
-    run = Run.create(tmp_path_factory.mktemp("runs"), config, dataset.summary())
-    Trainer(run, dataset).run()
-    return run
+from tests.core.test_export import trained_run  # noqa: F401 - the shared tiny trained run
 
 
 @pytest.fixture(scope="module")
