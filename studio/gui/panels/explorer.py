@@ -29,7 +29,7 @@ from studio.gui.explorer_workers import (DirectionsWorker, ExplorerExportWorker,
 from studio.gui.naming import named
 from studio.gui.widgets.direction_sliders import RAW_SLIDERS, DirectionSliders, named_slider
 from studio.gui.widgets.image_view import ImageView, to_qimage
-from studio.gui.workers import RenderService, ThreadHost, ViewRequest, ViewResult
+from studio.gui.workers import ExportWorker, RenderService, ThreadHost, ViewRequest, ViewResult
 
 GRID_SIDES = (1, 2, 3, 4)
 PADDING = 2
@@ -576,8 +576,6 @@ class ExplorerPanel(QWidget):
         self._export("favourites", folder, favourites=list(self.favourites), directions=self._vectors())
 
     def export_batch_to(self, folder: Path) -> None:
-        from studio.gui.workers import ExportWorker
-
         worker = ExportWorker(self.model.run_path, folder, self.batch_count.value(), self.seed.value(),
                               truncation=round(self.psi.value(), 4), class_index=self.class_picker.currentData(),
                               checkpoint=self.model.checkpoint)
