@@ -62,7 +62,7 @@ def _plot(title: str, y_label: str) -> pg.PlotWidget:
     plot.setTitle(title)
     plot.setLabel("bottom", "step")
     plot.setLabel("left", y_label)
-    plot.addLegend(offset=(-10, 10))
+    plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(240, 240, 240, 210), pen=pg.mkPen("#cccccc"))
     plot.setMinimumHeight(140)
     return plot
 
