@@ -35,6 +35,10 @@ class DataConfig:
     demo_images: int = _spec(8000, "Demo images", "How many images the built-in demo set generates.", min=64, max=100_000)
 
 
+ADVERSARIAL, AUTOENCODER = "gan", "vae"
+MODEL_KINDS = {"dcgan": ADVERSARIAL, "sngan": ADVERSARIAL, "vae": AUTOENCODER}
+
+
 @dataclass
 class ModelConfig:
     name: str = _spec("dcgan", "Model", "DCGAN: fast first model. SNGAN: ResNet with spectral norm, better images. "
@@ -44,6 +48,11 @@ class ModelConfig:
     latent_dim: int = _spec(64, "Latent size", "Length of the noise vector the generator starts from.", min=2, max=1024)
     g_width: int = _spec(32, "Generator width", "Channels in the generator's last layer; doubles per layer up.", min=4, max=512)
     d_width: int = _spec(32, "Discriminator width", "Channels in the discriminator's first layer.", min=4, max=512)
+
+    @property
+    def kind(self) -> str:
+        """'gan' for adversarial models, 'vae' for the autoencoder (its second network is an encoder)."""
+        return MODEL_KINDS[self.name]
 
 
 @dataclass

@@ -14,11 +14,11 @@ import torch
 from torch import nn
 
 from studio.core.diffaugment import diff_augment
-from studio.core.config import RunConfig
+from studio.core.config import AUTOENCODER, RunConfig
 from studio.core.ema import GeneratorEMA
 from studio.core.errors import StudioError
 from studio.core.losses import discriminator_loss, generator_loss, gradient_penalty, r1_penalty
-from studio.core.models import REGISTRY, build_models
+from studio.core.models import build_models
 
 EXPLODING_GRAD_NORM = 1e4
 _PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -159,8 +159,7 @@ class VAEObjective(Objective):
 
 
 def build_objective(config: RunConfig, num_classes: int, device: torch.device, wrap=lambda module: module) -> Objective:
-    kind = REGISTRY[config.model.name].kind
-    return (VAEObjective if kind == "vae" else GANObjective)(config, num_classes, device, wrap)
+    return (VAEObjective if config.model.kind == AUTOENCODER else GANObjective)(config, num_classes, device, wrap)
 
 
 def _compiled(module: nn.Module, mode: str) -> nn.Module:

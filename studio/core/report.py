@@ -19,6 +19,7 @@ import numpy as np
 
 from studio import __version__
 from studio.core.atomic import write_text_atomic
+from studio.core.config import AUTOENCODER
 from studio.core.errors import Cancelled, StudioError
 from studio.core.findings import Facts, Finding, problems, reassurances, status
 from studio.core.imaging import load_png
@@ -378,11 +379,11 @@ def _memorisation_section(run: Run, latest: dict | None) -> Section:
 
 def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
     from studio.core.checkpoints import load_checkpoint, restore_modules
-    from studio.core.models import REGISTRY, build_models
+    from studio.core.models import build_models
     from studio.core.sampling import Sampler, latents
 
     rows = []
-    is_vae = REGISTRY[run.config.model.name].kind == "vae"
+    is_vae = run.config.model.kind == AUTOENCODER
     logged = ("g_loss", "d_loss") if is_vae else ("g_loss", "d_loss", "d_real", "d_fake")
     bad = [r["step"] for r in losses if not all(_finite(r.get(k)) for k in logged)]
     rows.append(["No NaN losses", "pass" if not bad else "fail",

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         panel.pause_action.triggered.connect(self.toggle_pause)
         panel.stop_action.triggered.connect(self.stop_training)
         panel.model_form.changed.connect(self._refresh)
+        panel.model_form.changed.connect(self._name_losses)
         panel.train_form.changed.connect(self._refresh)
         panel.train_form.editor("device").currentIndexChanged.connect(self._probe_device)
         self.dataset_panel.options_form.changed.connect(self._refresh)
@@ -322,6 +323,11 @@ class MainWindow(QMainWindow):
         if self._run_path is not None and config.train.steps <= self._run_step:
             return f"Raise Steps above {self._run_step:,} to continue this run."
         return ""
+
+    def _name_losses(self) -> None:
+        model = self.training_panel.model_form.value()
+        if model is not None:
+            self.curves_panel.set_model_kind(model.kind)
 
     def _refresh(self) -> None:
         """Recompute what can be done now: Train's reason, locks, button texts, sampling."""

@@ -34,7 +34,7 @@ def test_every_model_has_the_shared_shapes(name, conditional, resolution):
     images = generator(torch.randn(2, 8), labels)
     assert images.shape == (2, 3, resolution, resolution) and generator.num_classes == (3 if conditional == "on" else 0)
     out = second(images, labels)
-    assert (out[0] if REGISTRY[name].kind == "vae" else out).shape[0] == 2
+    assert (out[0] if ModelConfig(name=name).kind == "vae" else out).shape[0] == 2
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 Every model pair follows one interface: ``generator(z, labels=None)`` gives images in [-1, 1] and
 has ``latent_dim`` and ``num_classes``; the second module is a discriminator ``(images, labels)``
-to logits for GANs, or an encoder for the VAE (``kind == "vae"``).
+to logits for GANs, or an encoder for the VAE (``ModelConfig.kind == "vae"``).
 """
 
 from __future__ import annotations
@@ -21,24 +21,20 @@ from studio.core.models.vae import build_vae
 @dataclass(frozen=True)
 class ModelEntry:
     description: str
-    kind: str
     build: Callable[[ModelConfig, int, int], tuple[nn.Module, nn.Module]]
 
 
 REGISTRY: dict[str, ModelEntry] = {
     "dcgan": ModelEntry(
         "Deep convolutional GAN: fast, a good first model for 32-64 px images.",
-        "gan",
         lambda c, r, k: (DCGANGenerator(c.latent_dim, c.g_width, r, k), DCGANDiscriminator(c.d_width, r, k)),
     ),
     "sngan": ModelEntry(
         "ResNet GAN with spectral normalisation (SNGAN): better images at 32-128 px, slower per step; pairs with the hinge loss.",
-        "gan",
         lambda c, r, k: (ResNetGenerator(c.latent_dim, c.g_width, r, k), ResNetDiscriminator(c.d_width, r, k)),
     ),
     "vae": ModelEntry(
         "Variational autoencoder: stable, non-adversarial baseline; blurrier images, no mode collapse.",
-        "vae",
         lambda c, r, k: build_vae(c.latent_dim, c.g_width, r, k),
     ),
 }

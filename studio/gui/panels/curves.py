@@ -14,9 +14,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt import QLabeledSlider
 from superqt.utils import qthrottled
 
+from studio.core.config import ADVERSARIAL, AUTOENCODER
 from studio.gui.naming import named
 
 SERIES = ("g_loss", "d_loss", "d_real", "d_fake")
+LOSS_NAMES = {ADVERSARIAL: ("G loss", "D loss"), AUTOENCODER: ("Reconstruction", "KL divergence")}
+SCORE_TITLES = {ADVERSARIAL: "Discriminator scores", AUTOENCODER: "Discriminator scores (a VAE has none)"}
 REDRAW_MS = 200
 
 
@@ -121,6 +124,13 @@ class CurvesPanel(QWidget):
         layout.addLayout(controls)
 
         self._schedule_redraw = qthrottled(self._redraw, timeout=REDRAW_MS, leading=False)
+
+    def set_model_kind(self, kind: str) -> None:
+        """Name the two logged losses after what the model optimises (a VAE logs reconstruction and KL)."""
+        legend = self.loss_plot.getPlotItem().legend
+        for key, name in zip(("g_loss", "d_loss"), LOSS_NAMES[kind]):
+            legend.getLabel(self._curves[key]).setText(name)
+        self.score_plot.setTitle(SCORE_TITLES[kind])
 
     def point_count(self) -> int:
         return self._buffer.size
