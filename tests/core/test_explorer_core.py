@@ -21,7 +21,6 @@ from studio.core.latent_spec import LatentSpec
 from studio.core.models.dcgan import DCGANGenerator
 from studio.core.models.sngan import ResNetGenerator
 from studio.core.sampling import Sampler, latents, slerp, truncate
-from tests.core.test_export import trained_run  # noqa: F401 - the shared tiny trained run
 
 
 @pytest.fixture(scope="module")

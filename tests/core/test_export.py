@@ -8,26 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.core.data import load_dataset
 from studio.core.errors import Cancelled, StudioError
 from studio.core.export import export_grid, export_images
-from studio.core.runs import Run
 from studio.core.sampling import Sampler
-from studio.core.training import Trainer
-
-
-@pytest.fixture(scope="module")
-def trained_run(tmp_path_factory):
-    from studio.core.config import RunConfig
-
-    config = RunConfig()
-    config.data.demo_images = 64
-    config.model.latent_dim, config.model.g_width, config.model.d_width = 16, 8, 8
-    config.train.steps, config.train.batch_size = 40, 8
-    dataset = load_dataset(config.data)
-    run = Run.create(tmp_path_factory.mktemp("runs"), config, dataset.summary())
-    Trainer(run, dataset).run()
-    return run
 
 
 def test_export_writes_readable_pngs_and_a_manifest(trained_run, tmp_path):

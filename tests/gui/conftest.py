@@ -11,8 +11,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
 
 from studio.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
