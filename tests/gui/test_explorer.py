@@ -159,3 +159,19 @@ def test_view_requests_made_faster_than_rendered_only_draw_the_latest(explorer, 
     qtbot.wait(200)
     seeds = [result.spec.seed for result in collector.results]
     assert seeds[-1] == 30 and len(seeds) < 30 and seeds == sorted(seeds)
+
+
+def test_clicking_a_grid_cell_selects_and_outlines_it(explorer, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    _, panel = explorer
+    target, image = panel.view.target_rect(), panel.view.image_array()
+    cell = panel._cell_rect(3)
+    x = target.x() + (cell.center().x() * target.width()) // image.shape[1]
+    y = target.y() + (cell.center().y() * target.height()) // image.shape[0]
+    qtbot.mouseClick(panel.view, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    assert "selected seed 3" in panel.caption.text()
+    assert panel.view._highlight == cell
+    before = panel.view.grab().toImage()
+    panel.view.set_highlight(None)
+    assert panel.view.grab().toImage() != before, "the outline is drawn on screen"

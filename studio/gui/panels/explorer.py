@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSpinBox,
@@ -442,8 +442,15 @@ class ExplorerPanel(QWidget):
             what = f"seeds {result.spec.seed}–{result.spec.seed + len(result.images) - 1}" if len(result.images) > 1 \
                 else f"seed {result.spec.seed}"
         selected = f" · selected seed {self._selected_seed()}" if len(result.images) > 1 else ""
+        self.view.set_highlight(self._cell_rect(self._selected) if len(result.images) > 1 else None)
         self.caption.setText(f"{self.model.run_path.name} · step {self.model.step:,} · {what} · ψ {result.spec.psi:g}"
                              f"{selected}")
+
+    def _cell_rect(self, index: int) -> QRect:
+        """Where sample ``index`` sits in the grid image, in its pixels."""
+        _, height, width, _ = self._result.images.shape
+        row, column = divmod(index, math.ceil(math.sqrt(len(self._result.images))))
+        return QRect(PADDING + column * (width + PADDING), PADDING + row * (height + PADDING), width, height)
 
     def _on_view_clicked(self, x: int, y: int) -> None:
         if self._result is None or len(self._result.images) == 1:

@@ -1,8 +1,8 @@
 """A widget that shows one RGB uint8 array, scaled crisply (nearest neighbour) to fit."""
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPalette
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -33,12 +33,18 @@ class ImageView(QWidget):
         self._image: QImage | None = None
         self._array: np.ndarray | None = None
         self._placeholder = placeholder
+        self._highlight: QRect | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(64, 64)
 
     def set_image(self, array: np.ndarray | None) -> None:
         self._array = None if array is None else np.ascontiguousarray(array)
         self._image = None if array is None else to_qimage(self._array)
+        self.update()
+
+    def set_highlight(self, rect: QRect | None) -> None:
+        """Outline a region of the image (in image pixels), e.g. the selected cell of a grid."""
+        self._highlight = rect
         self.update()
 
     def image_array(self) -> np.ndarray | None:
@@ -70,6 +76,12 @@ class ImageView(QWidget):
         smooth = target.width() < self._image.width()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         painter.drawImage(target, self._image)
+        if self._highlight is not None:
+            zoom_x, zoom_y = target.width() / self._image.width(), target.height() / self._image.height()
+            box = QRectF(target.x() + self._highlight.x() * zoom_x, target.y() + self._highlight.y() * zoom_y,
+                         self._highlight.width() * zoom_x, self._highlight.height() * zoom_y)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 3))
+            painter.drawRect(box.adjusted(-1.5, -1.5, 1.5, 1.5))
         painter.end()
         self.painted.emit()
 
