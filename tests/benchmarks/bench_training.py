@@ -4,8 +4,10 @@ Run from the repository root (a script, not a test):
 
     .venv/bin/python tests/benchmarks/bench_training.py [--steps 40] [--width 64] [--resolutions 32 64]
 
-The reference decodes PNG files with Pillow in a DataLoader (2 workers) every epoch and trains in
-fp32 with the default memory format. The studio trains the same architecture, batch and loss
+The reference decodes image files with Pillow in a DataLoader (2 workers) every epoch, resizing
+them to the training size as the PyTorch DCGAN tutorial does, and trains in fp32 with the default
+memory format. Two kinds of files are measured: PNGs already at the training size (the most
+favourable case for the reference) and 256 px JPEG photos (what an analyst's folder holds). The studio trains the same architecture, batch and loss
 through its real Trainer: the dataset resident as one uint8 tensor sliced per batch, channels_last,
 no host-device syncs between log points; once in fp32 (equal numerics) and once in bf16 autocast.
 EMA is off in both so the work per step is the same. Figures are images per second after warm-up.
@@ -24,7 +26,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from studio.core.config import RunConfig
+from studio.core.config import DataConfig, RunConfig
 from studio.core.data import load_dataset
 from studio.core.events import StepLogged
 from studio.core.models.dcgan import DCGANDiscriminator, DCGANGenerator
@@ -36,27 +38,29 @@ WARMUP_STEPS = 5
 LATENT = 100
 
 
-class PngFolder(Dataset):
-    """The common way: one Pillow decode and tensor conversion per item, every epoch."""
+class ImageFiles(Dataset):
+    """The common way: one Pillow decode, resize and tensor conversion per item, every epoch."""
 
-    def __init__(self, files: list[Path]):
-        self.files = files
+    def __init__(self, files: list[Path], resolution: int):
+        self.files, self.resolution = files, resolution
 
     def __len__(self) -> int:
         return len(self.files)
 
     def __getitem__(self, index: int) -> torch.Tensor:
         with Image.open(self.files[index]) as image:
-            array = np.asarray(image.convert("RGB"), dtype=np.float32)
+            rgb = image.convert("RGB").resize((self.resolution, self.resolution), Image.Resampling.BILINEAR)
+        array = np.asarray(rgb, dtype=np.float32)
         return torch.from_numpy(array).permute(2, 0, 1) / 127.5 - 1
 
 
-def write_pngs(config: RunConfig, folder: Path) -> list[Path]:
-    dataset = load_dataset(config.data)
+def write_files(config: RunConfig, folder: Path, source_size: int) -> list[Path]:
+    """The demo set as files: PNGs at the training size, or JPEG photos at ``source_size``."""
+    dataset = load_dataset(DataConfig(demo_images=config.data.demo_images, resolution=source_size or config.data.resolution))
     files = []
     for index, image in enumerate(dataset.preview(len(dataset))):
-        path = folder / f"{index:05d}.png"
-        Image.fromarray(image).save(path)
+        path = folder / (f"{index:05d}.jpg" if source_size else f"{index:05d}.png")
+        Image.fromarray(image).save(path, **({"quality": 90} if source_size else {}))
         files.append(path)
     return files
 
@@ -66,7 +70,7 @@ def reference_rate(files: list[Path], resolution: int, width: int, steps: int) -
     generator, discriminator = DCGANGenerator(LATENT, width, resolution), DCGANDiscriminator(width, resolution)
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    loader = DataLoader(PngFolder(files), batch_size=BATCH, shuffle=True, num_workers=2, drop_last=True, persistent_workers=True)
+    loader = DataLoader(ImageFiles(files, resolution), batch_size=BATCH, shuffle=True, num_workers=2, drop_last=True, persistent_workers=True)
     done, started = 0, None
     while done < steps + WARMUP_STEPS:
         for real in loader:
@@ -94,6 +98,7 @@ def reference_rate(files: list[Path], resolution: int, width: int, steps: int) -
 
 
 def studio_rate(config: RunConfig, precision: str, steps: int, root: Path) -> float:
+    """Images/s of the real Trainer on the same files (decoded once, before the timing starts)."""
     config = RunConfig.from_dict(config.to_dict())
     config.train.precision = precision
     config.train.steps = WARMUP_STEPS + steps
@@ -115,27 +120,32 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--resolutions", type=int, nargs="+", default=[32, 64])
+    parser.add_argument("--sources", type=int, nargs="+", default=[0, 256],
+                        help="0: PNGs at the training size; N: JPEG photos of N px")
     args = parser.parse_args()
     print(f"DCGAN width {args.width}, batch {BATCH}, {args.steps} timed steps after {WARMUP_STEPS} warm-up, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for resolution in args.resolutions:
-        config = RunConfig()
-        config.data.resolution = resolution
-        config.data.demo_images = 2048
-        config.model.latent_dim, config.model.g_width, config.model.d_width = LATENT, args.width, args.width
-        config.train.ema_decay = 0.0
-        config.train.eval_every = 0
-        config.train.sample_every = config.train.checkpoint_every = 1_000_000
-        config.train.device = "cpu"
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            (root / "pngs").mkdir()
-            files = write_pngs(config, root / "pngs")
-            reference = reference_rate(files, resolution, args.width, args.steps)
-            fp32 = studio_rate(config, "fp32", args.steps, root)
-            bf16 = studio_rate(config, "bf16", args.steps, root)
-        print(f"{resolution} px: reference {reference:7.1f} img/s | studio fp32 {fp32:7.1f} img/s ({fp32 / reference:.2f}x) "
-              f"| studio bf16 {bf16:7.1f} img/s ({bf16 / reference:.2f}x)")
+    for source_size in args.sources:
+        for resolution in args.resolutions:
+            config = RunConfig()
+            config.data.resolution = resolution
+            config.data.demo_images = 2048
+            config.model.latent_dim, config.model.g_width, config.model.d_width = LATENT, args.width, args.width
+            config.train.ema_decay = 0.0
+            config.train.eval_every = 0
+            config.train.sample_every = config.train.checkpoint_every = 1_000_000
+            config.train.device = "cpu"
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                (root / "files").mkdir()
+                files = write_files(config, root / "files", source_size)
+                config.data.source = str(root / "files")
+                reference = reference_rate(files, resolution, args.width, args.steps)
+                fp32 = studio_rate(config, "fp32", args.steps, root)
+                bf16 = studio_rate(config, "bf16", args.steps, root)
+            kind = f"{source_size} px JPEG photos" if source_size else "PNGs at training size"
+            print(f"{resolution} px from {kind}: reference {reference:7.1f} img/s | studio fp32 {fp32:7.1f} img/s "
+                  f"({fp32 / reference:.2f}x) | studio bf16 {bf16:7.1f} img/s ({bf16 / reference:.2f}x)")
 
 
 if __name__ == "__main__":
