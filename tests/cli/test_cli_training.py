@@ -37,7 +37,7 @@ def test_fp16_on_the_cpu_is_one_sentence(tmp_path):
 def test_two_process_ddp_on_the_cpu_writes_one_valid_run_with_replicas_in_sync(tmp_path):
     run = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                "-m", "studio", "train", "--out", str(run), "--steps", "12", *TINY]
     result = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
