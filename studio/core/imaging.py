@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from studio.core.atomic import write_bytes_atomic
+from studio.core.files import write_bytes_atomic
 
 
 def make_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2, fill: int = 24) -> np.ndarray:

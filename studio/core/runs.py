@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from studio import __version__
-from studio.core.atomic import write_text_atomic
+from studio.core.files import write_text_atomic
 from studio.core.config import RunConfig
 from studio.core.errors import StudioError
 from studio.core.imaging import save_png

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from studio.core.checkpoints import load_checkpoint, restore_modules
-from studio.core.devices import resolve_device
+from studio.core.training.checkpoints import load_checkpoint, restore_modules
+from studio.core.training.devices import resolve_device
 from studio.core.errors import StudioError
 from studio.core.models import build_models
 from studio.core.runs import Run

@@ -16,17 +16,17 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QToolButton, QWidget)
 
 from studio.core.config import DataConfig, RunConfig, validate
-from studio.core.events import CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
+from studio.core.training.events import CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.paths import runs_dir
-from studio.gui.dataset_drop import DatasetDropFilter
+from studio.gui.dataset.drop import DatasetDropFilter
 from studio.gui.formatting import eta_seconds, format_age, format_duration
 from studio.gui.naming import named
-from studio.gui.panels.curves import CurvesPanel
-from studio.gui.panels.dataset import DatasetPanel
-from studio.gui.panels.explorer import ExplorerPanel
-from studio.gui.panels.report import ReportPanel
-from studio.gui.panels.samples import SamplesPanel
-from studio.gui.panels.training import TrainingPanel
+from studio.gui.curves.panel import CurvesPanel
+from studio.gui.dataset.panel import DatasetPanel
+from studio.gui.explorer.panel import ExplorerPanel
+from studio.gui.report.panel import ReportPanel
+from studio.gui.samples.panel import SamplesPanel
+from studio.gui.training.panel import TrainingPanel
 from studio.gui.settings import StudioSettings
 from studio.gui.workers import (DatasetSummary, DatasetWorker, DeviceProbe, ExportWorker, OpenRunWorker,
                                 RenderResult, RenderService, RunSnapshot, ThreadHost, TrainWorker)

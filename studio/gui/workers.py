@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
-from studio.core.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
+from studio.core.training.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.paths import occupied
 
 PROGRESS_INTERVAL_S = 0.05
@@ -149,7 +149,7 @@ class DatasetWorker(Job):
 
     def work(self) -> None:
         from studio.core.data import load_dataset
-        from studio.core.training import warm_up
+        from studio.core.training.trainer import warm_up
 
         dataset = load_dataset(self.config, progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
         warm_up()
@@ -206,7 +206,7 @@ class TrainWorker(Job):
     def work(self) -> None:
         from studio.core.paths import runs_dir
         from studio.core.runs import Run
-        from studio.core.training import Trainer
+        from studio.core.training.trainer import Trainer
 
         if self.resume_path is not None:
             run = Run.open(self.resume_path)
@@ -277,7 +277,7 @@ class ViewRequest:
 
     run_path: Path
     checkpoint: Path
-    spec: Any  # studio.core.latent_spec.LatentSpec
+    spec: Any  # studio.core.explore.latent_spec.LatentSpec
     count: int = 1
     directions: np.ndarray | None = None
     towards: Any = None
@@ -366,7 +366,7 @@ class RenderWorker(QObject):
         return sampler.generate(request.seed, request.count), sampler.step
 
     def _render_view(self, request: ViewRequest) -> ViewResult:
-        from studio.core.explore import between, render_spec
+        from studio.core.explore.render import between, render_spec
         from studio.core.runs import Run
 
         started = time.perf_counter()
@@ -418,7 +418,7 @@ class ExportWorker(Job):
         self.checkpoint = checkpoint
 
     def work(self) -> None:
-        from studio.core.export import export_images
+        from studio.core.explore.export import export_images
         from studio.core.runs import Run
         from studio.core.sampling import Sampler
 
@@ -490,6 +490,6 @@ class DeviceProbe(Job):
         self.name = name
 
     def work(self) -> None:
-        from studio.core.devices import describe_device, resolve_device
+        from studio.core.training.devices import describe_device, resolve_device
 
         self.described.emit(describe_device(resolve_device(self.name)))

@@ -11,7 +11,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
-from studio.core.report import Chart
+from studio.core.evaluation.report import Chart
 
 WIDTH, HEIGHT = 1200, 420
 _MARGIN = (90, 50, 30, 60)  # left, top, right, bottom

@@ -13,9 +13,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.core.atomic import write_bytes_atomic, write_text_atomic
+from studio.core.files import write_bytes_atomic, write_text_atomic
 from studio.core.errors import Cancelled, StudioError
-from studio.core.report import Report
+from studio.core.evaluation.report import Report
 
 FORMATS = ("html", "pdf", "md")
 ASSET_DIR = "assets"

@@ -35,7 +35,7 @@ def make_run(root: Path, resolution: int, device: str):
     from studio.core.config import RunConfig
     from studio.core.data import load_dataset
     from studio.core.runs import Run
-    from studio.core.training import Trainer
+    from studio.core.training.trainer import Trainer
 
     config = RunConfig()
     config.data.demo_images, config.data.resolution = 256, resolution
@@ -51,7 +51,7 @@ def slider_latency(run_path: Path, changes: int, grid_index: int) -> list[float]
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from studio.gui.panels.explorer import ExplorerPanel
+    from studio.gui.explorer.panel import ExplorerPanel
     from studio.gui.workers import RenderService, ThreadHost
 
     app = QApplication.instance() or QApplication([])
@@ -84,7 +84,7 @@ def slider_latency(run_path: Path, changes: int, grid_index: int) -> list[float]
 
 
 def export_seconds(run, device: str) -> float:
-    from studio.core.export import export_images
+    from studio.core.explore.export import export_images
     from studio.core.sampling import Sampler
 
     sampler = Sampler.from_run(run, device=device)

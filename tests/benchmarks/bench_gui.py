@@ -125,10 +125,10 @@ def gui_child(launched_at: float, steps: int, screenshot: str) -> dict:
 def headless_child(steps: int) -> dict:
     """Train the same config with the core Trainer directly (no Qt)."""
     from studio.core.data import load_dataset
-    from studio.core.events import StepLogged
+    from studio.core.training.events import StepLogged
     from studio.core.paths import runs_dir
     from studio.core.runs import Run
-    from studio.core.training import Trainer
+    from studio.core.training.trainer import Trainer
 
     config = bench_config(steps)
     dataset = load_dataset(config.data)

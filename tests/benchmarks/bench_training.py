@@ -28,10 +28,10 @@ from torch.utils.data import DataLoader, Dataset
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.data import load_dataset
-from studio.core.events import StepLogged
+from studio.core.training.events import StepLogged
 from studio.core.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from studio.core.runs import Run
-from studio.core.training import Trainer
+from studio.core.training.trainer import Trainer
 
 BATCH = 64
 WARMUP_STEPS = 5

@@ -9,7 +9,7 @@ def trained_run(tmp_path_factory):
     from studio.core.config import RunConfig
     from studio.core.data import load_dataset
     from studio.core.runs import Run
-    from studio.core.training import Trainer
+    from studio.core.training.trainer import Trainer
 
     config = RunConfig()
     config.data.demo_images = 64

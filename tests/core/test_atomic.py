@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from studio.core.atomic import write_bytes_atomic
+from studio.core.files import write_bytes_atomic
 from studio.core.errors import StudioError
 
 

@@ -11,13 +11,13 @@ import pytest
 import torch
 from PIL import Image
 
-from studio.core.animation import direction_latents, interpolation_latents, render_frames, save_walk
-from studio.core.directions import compute_directions, directions_for, first_feature_layer, load_directions
+from studio.core.explore.walks import direction_latents, interpolation_latents, render_frames, save_walk
+from studio.core.explore.directions import compute_directions, directions_for, first_feature_layer, load_directions
 from studio.core.errors import Cancelled, StudioError
-from studio.core.export import export_images, export_labelled_grid
-from studio.core.explore import between, export_favourites, regenerate, render_spec, spec_latents
-from studio.core.favourites import Favourite, load_favourites, save_favourites
-from studio.core.latent_spec import LatentSpec
+from studio.core.explore.export import export_images, export_labelled_grid
+from studio.core.explore.render import between, export_favourites, regenerate, render_spec, spec_latents
+from studio.core.explore.favourites import Favourite, load_favourites, save_favourites
+from studio.core.explore.latent_spec import LatentSpec
 from studio.core.models.dcgan import DCGANGenerator
 from studio.core.models.sngan import ResNetGenerator
 from studio.core.sampling import Sampler, latents, slerp, truncate

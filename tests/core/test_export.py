@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from studio.core.errors import Cancelled, StudioError
-from studio.core.export import export_grid, export_images
+from studio.core.explore.export import export_grid, export_images
 from studio.core.sampling import Sampler
 
 

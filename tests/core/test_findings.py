@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from studio.core.findings import Facts, problems, reassurances, status
+from studio.core.evaluation.findings import Facts, problems, reassurances, status
 
 
 def _losses(n=40, g=1.5, d_fake=0.35, tail=None):

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from studio.core.errors import StudioError
-from studio.core.evaluation import quality_values
-from studio.core.features import classifier_features, random_features
-from studio.core.metrics import frechet_distance, kernel_distance, nearest_training_images, precision_recall
+from studio.core.evaluation.evaluate import quality_values
+from studio.core.evaluation.features import classifier_features, random_features
+from studio.core.evaluation.metrics import frechet_distance, kernel_distance, nearest_training_images, precision_recall
 
 
 @pytest.fixture
@@ -83,8 +83,8 @@ def test_classifier_features_report_accuracy_and_are_cached(tmp_path, one_thread
 def test_inception_loads_only_from_a_local_weights_file(tmp_path, one_thread):
     from safetensors.torch import save_file
 
-    from studio.core.features import feature_space
-    from studio.core.inception import FIDInception
+    from studio.core.evaluation.features import feature_space
+    from studio.core.evaluation.inception import FIDInception
 
     state = {k: v for k, v in FIDInception().state_dict().items() if not k.endswith("num_batches_tracked")}
     save_file(state, str(tmp_path / "fid.safetensors"))

@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from studio.core.checkpoints import load_checkpoint, restore_modules, save_checkpoint
+from studio.core.training.checkpoints import load_checkpoint, restore_modules, save_checkpoint
 from studio.core.config import ModelConfig, RunConfig
 from studio.core.errors import StudioError
 from studio.core.models import build_models

@@ -3,12 +3,12 @@ import time
 
 import torch
 
-from studio.core.checkpoints import load_checkpoint
+from studio.core.training.checkpoints import load_checkpoint
 from studio.core.config import RunConfig
 from studio.core.data import load_dataset
-from studio.core.events import CheckpointSaved, Failed, Finished, SamplesReady, Started, StepLogged
+from studio.core.training.events import CheckpointSaved, Failed, Finished, SamplesReady, Started, StepLogged
 from studio.core.runs import Run
-from studio.core.training import BatchIndices, Trainer
+from studio.core.training.trainer import BatchIndices, Trainer
 
 
 def _train(run, dataset):

@@ -4,17 +4,17 @@ import numpy as np
 import pytest
 import torch
 
-from studio.core.checkpoints import load_checkpoint
+from studio.core.training.checkpoints import load_checkpoint
 from studio.core.config import ModelConfig, RunConfig
 from studio.core.data import load_dataset
-from studio.core.diffaugment import diff_augment
-from studio.core.events import Finished, Recovered, StepLogged
+from studio.core.training.diffaugment import diff_augment
+from studio.core.training.events import Finished, Recovered, StepLogged
 from studio.core.models import REGISTRY, build_models
-from studio.core.objectives import GANObjective
-from studio.core.presets import PRESETS, apply_preset
+from studio.core.training.objectives import GANObjective
+from studio.core.training.presets import PRESETS, apply_preset
 from studio.core.runs import Run
 from studio.core.sampling import Sampler, latents
-from studio.core.training import Trainer
+from studio.core.training.trainer import Trainer
 
 
 def _train(tmp_path, config, name="run"):

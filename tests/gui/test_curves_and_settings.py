@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from studio.gui.main_window import MainWindow
-from studio.gui.panels.curves import CurvesPanel, GrowingBuffer, moving_average
+from studio.gui.curves.panel import CurvesPanel, GrowingBuffer, moving_average
 from tests.gui.helpers import type_into
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 import numpy as np
 
-from studio.gui.panels.dataset import ALL_CLASSES, CHOOSE_FILE_LABEL
+from studio.gui.dataset.panel import ALL_CLASSES, CHOOSE_FILE_LABEL
 from tests.data_files import png_bytes, write_mnist, write_zip
 from tests.gui.conftest import LOAD_TIMEOUT_MS
 

@@ -72,8 +72,8 @@ def test_principal_directions_are_found_once_and_move_the_sample(explorer, qtbot
 
 
 def test_a_pinned_sample_regenerates_exactly_what_the_view_showed(explorer, qtbot):
-    from studio.core.explore import regenerate
-    from studio.core.favourites import load_favourites
+    from studio.core.explore.render import regenerate
+    from studio.core.explore.favourites import load_favourites
     from studio.core.runs import Run
     from studio.core.sampling import Sampler
 

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from studio.core.presets import PRESETS
+from studio.core.training.presets import PRESETS
 
 
 def test_choosing_a_preset_fills_the_form_and_keeps_train_enabled(window, qtbot):

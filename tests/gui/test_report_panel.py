@@ -8,7 +8,7 @@ from tests.reporting.conftest import trained_run  # noqa: F401 - the tiny traine
 
 
 def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, trained_run, tmp_path):  # noqa: F811
-    from studio.gui.panels.report import ReportPanel
+    from studio.gui.report.panel import ReportPanel
     from studio.gui.workers import ThreadHost
 
     host = ThreadHost()

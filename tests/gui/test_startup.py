@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
-from studio.gui.panels.dataset import CHOOSE_LABEL, DEMO_LABEL
+from studio.gui.dataset.panel import CHOOSE_LABEL, DEMO_LABEL
 
 
 def test_window_opens_on_the_demo_dataset(window):

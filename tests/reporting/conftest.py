@@ -26,7 +26,7 @@ def trained_run(tmp_path_factory):
     from studio.core.config import RunConfig
     from studio.core.data import load_dataset
     from studio.core.runs import Run
-    from studio.core.training import Trainer
+    from studio.core.training.trainer import Trainer
 
     root = tmp_path_factory.mktemp("report-run")
     config = RunConfig()

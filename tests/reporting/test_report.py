@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from studio.core.events import QualityMeasured
+from studio.core.training.events import QualityMeasured
 from studio.core.runs import Run
 
 HEADINGS = ("Summary", "Run card", "Data overview", "Training dynamics", "Progress filmstrip", "Final samples",
@@ -17,7 +17,7 @@ HEADINGS = ("Summary", "Run card", "Data overview", "Training dynamics", "Progre
 @pytest.fixture(scope="module")
 def exported(trained_run, tmp_path_factory, qapp):
     """The report exported in every format (pytest-qt's QApplication serves the Qt drawing)."""
-    from studio.core.report import build_report
+    from studio.core.evaluation.report import build_report
     from studio.reporting.export import export_report
 
     run = Run.open(trained_run[0])
@@ -91,7 +91,7 @@ def test_diagnostics_pass_on_a_healthy_checkpoint(exported):
 
 
 def test_saved_prose_edits_reach_the_next_draft(trained_run):
-    from studio.core.report import build_report, save_edits
+    from studio.core.evaluation.report import build_report, save_edits
 
     save_edits(trained_run[0], {"summary": "Edited by the analyst."})
     try:
@@ -103,8 +103,8 @@ def test_saved_prose_edits_reach_the_next_draft(trained_run):
 def test_a_conditional_run_shows_final_samples_per_class(tmp_path):
     from studio.core.config import RunConfig
     from studio.core.data import load_dataset
-    from studio.core.report import build_report
-    from studio.core.training import Trainer
+    from studio.core.evaluation.report import build_report
+    from studio.core.training.trainer import Trainer
     from tests.reporting.conftest import hostile_folder
 
     config = RunConfig()

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from studio.core.atomic import write_bytes_atomic, write_text_atomic
+from studio.core.files import write_bytes_atomic, write_text_atomic
 from studio.core.data.dataset import ImageDataset, SkippedFile
 from studio.core.errors import StudioError
 from studio.core.paths import cache_dir

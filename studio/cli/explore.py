@@ -1,0 +1,82 @@
+"""The explorer's headless side: ``sample`` options (ψ, class) and ``walk`` (GIF, WebP or PNG frames)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from studio.core.errors import StudioError
+from studio.core.runs import Run
+
+
+def add_sample_options(sample: argparse.ArgumentParser) -> None:
+    sample.add_argument("--truncation", type=float, default=1.0,
+                        help="ψ, 0 to 2: below 1 gives more typical images, above 1 more varied ones (default 1)")
+    sample.add_argument("--class", dest="class_", metavar="CLASS",
+                        help="a conditional model's class, by name or number (default: every class in turn)")
+
+
+def add_walk_command(commands) -> None:
+    walk = commands.add_parser("walk", help="an A-to-B interpolation or a direction walk as GIF, WebP or PNG frames")
+    walk.add_argument("--run", required=True, type=Path)
+    walk.add_argument("--out", required=True, type=Path, help="FILE.gif, FILE.webp, or a new folder for PNG frames")
+    walk.add_argument("--from", dest="from_seed", type=int, help="seed of sample A")
+    walk.add_argument("--to", dest="to_seed", type=int, help="seed of sample B")
+    walk.add_argument("--direction", type=int, help="principal direction number (0 = most variance), found and cached on first use")
+    walk.add_argument("--seed", type=int, default=0, help="the sample a direction walk starts from (default 0)")
+    walk.add_argument("--frames", type=int, default=24)
+    walk.add_argument("--fps", type=float, default=12.0)
+    walk.add_argument("--truncation", type=float, default=1.0, help="ψ applied to the samples walked between")
+    walk.add_argument("--class", dest="class_", metavar="CLASS", help="a conditional model's class, by name or number")
+    walk.set_defaults(command=_walk)
+
+
+def check_truncation(psi: float) -> float:
+    if not 0.0 <= psi <= 2.0:
+        raise StudioError(f"--truncation must be between 0 and 2, not {psi}.")
+    return psi
+
+
+def class_index(sampler, text: str | None) -> int | None:
+    """``--class`` as an index: a class name or number; None when not given."""
+    if text is None:
+        return None
+    if not sampler.num_classes:
+        raise StudioError("This model is not conditional, so it has no classes to choose from; leave out --class.")
+    if text in sampler.class_names:
+        return sampler.class_names.index(text)
+    if text.isdigit() and int(text) < sampler.num_classes:
+        return int(text)
+    raise StudioError(f"Class '{text}' does not exist; choose one of: {', '.join(sampler.class_names)}.")
+
+
+def _walk(args: argparse.Namespace) -> int:
+    from studio.cli.main import ProgressBar
+    from studio.core.explore.walks import export_walk
+    from studio.core.explore.directions import directions_for
+    from studio.core.explore.latent_spec import LatentSpec
+    from studio.core.sampling import Sampler
+
+    between_seeds = args.from_seed is not None or args.to_seed is not None
+    if between_seeds == (args.direction is not None) or (between_seeds and None in (args.from_seed, args.to_seed)):
+        raise StudioError("Give either --from SEED --to SEED, or --direction K.")
+    psi = check_truncation(args.truncation)
+    run = Run.open(args.run)
+    sampler = Sampler.from_run(run)
+    chosen = class_index(sampler, args.class_)
+    start = LatentSpec(seed=args.from_seed if between_seeds else args.seed, psi=psi)
+    end = LatentSpec(seed=args.to_seed, psi=psi) if between_seeds else None
+    direction = None
+    if not between_seeds:
+        bar = ProgressBar("finding directions")
+        directions = directions_for(run, sampler, progress=bar.update)
+        bar.close()
+        if not 0 <= args.direction < len(directions.vectors):
+            raise StudioError(f"Direction {args.direction} does not exist; choose 0 to {len(directions.vectors) - 1}.")
+        direction = directions.vectors[args.direction]
+    bar = ProgressBar("rendering")
+    paths = export_walk(sampler, args.out, start, end, direction, args.frames, class_index=chosen, fps=args.fps,
+                        progress=bar.update)
+    bar.close()
+    print(f"Wrote {args.frames} frames to {args.out}" + ("" if len(paths) == 1 else f" ({len(paths)} PNG files)"))
+    return 0

@@ -1,0 +1,285 @@
+"""Headless commands on the same engine as the GUI: ``python -m studio train|resume|sample``.
+
+Anything the user can get wrong ends with exit status 2 and one sentence on stderr, never a
+traceback. Training runs on a worker thread so Ctrl+C stops it cleanly with a checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from studio.cli.data import add_data_command, add_data_options, data_config_from, load_interruptibly
+from studio.cli.explore import add_sample_options, add_walk_command, check_truncation, class_index
+from studio.cli.training import add_model_options, add_models_command, apply_model_options
+from studio.core.config import RunConfig, check
+from studio.core.errors import StudioError
+from studio.core.paths import occupied
+from studio.core.runs import Run
+
+USAGE_ERROR = 2
+INTERRUPTED = 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except StudioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m studio", description="GAN Studio, headless.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train a new run")
+    add_data_options(train)
+    train.add_argument("--out", required=True, type=Path, help="the new run folder")
+    train.add_argument("--steps", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    train.add_argument("--latent-dim", type=int)
+    train.add_argument("--g-width", type=int)
+    train.add_argument("--d-width", type=int)
+    add_model_options(train)
+    train.set_defaults(command=_train)
+
+    resume = commands.add_parser("resume", help="continue a run from its last checkpoint")
+    resume.add_argument("--run", required=True, type=Path)
+    resume.add_argument("--steps", type=int, help="new total step count (default: the run's own)")
+    resume.set_defaults(command=_resume)
+
+    sample = commands.add_parser("sample", help="generate images from a run's last checkpoint")
+    sample.add_argument("--run", required=True, type=Path)
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--grid", action="store_true", help="also write grid.png with all the images")
+    add_sample_options(sample)
+    sample.set_defaults(command=_sample)
+    add_walk_command(commands)
+
+    add_data_command(commands)
+    add_models_command(commands)
+
+    evaluate = commands.add_parser("evaluate", help="measure a checkpoint's quality (FD, KID, precision/recall, copies)")
+    evaluate.add_argument("--run", required=True, type=Path)
+    evaluate.add_argument("--checkpoint", default="last", help="last, best or a saved step")
+    evaluate.add_argument("--n", type=int, default=1000, help="generated (and real) images to compare")
+    evaluate.add_argument("--features", default="random", help="random, classifier or inception")
+    evaluate.add_argument("--inception-weights", type=Path, help="local FID Inception weights (.safetensors, or .pth read weights-only)")
+    evaluate.set_defaults(command=_evaluate)
+
+    report = commands.add_parser("report", help="write a run's draft report (HTML, PDF, Markdown)")
+    report.add_argument("--run", required=True, type=Path)
+    report.add_argument("--out", required=True, type=Path, help="the folder for the report files")
+    report.add_argument("--format", default="html,pdf,md", help="comma-separated: html, pdf, md")
+    report.set_defaults(command=_report)
+    return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    config = RunConfig(data=data_config_from(args))
+    config.train.device = args.device
+    _override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed)
+    _override(config.model, latent_dim=args.latent_dim, g_width=args.g_width, d_width=args.d_width)
+    config = apply_model_options(config, args)
+    check(config)
+    out: Path = args.out
+    from studio.core.training.distributed import DistributedContext
+
+    distributed = DistributedContext.from_env(config.train.device)
+    if distributed.is_main and occupied(out):
+        raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
+    dataset = _load(config)
+    if distributed.is_main:
+        run = Run.create(out.parent, config, dataset.summary(), name=out.name)
+    distributed.barrier()
+    return _fit(run if distributed.is_main else Run.open(out), dataset, distributed)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    run = Run.open(args.run)
+    if args.steps is not None:
+        config = RunConfig.from_dict(run.config.to_dict())
+        config.train.steps = args.steps
+        check(config)
+        run.save_config(config)
+    if run.last_step() >= run.config.train.steps:
+        raise StudioError(f"The run is already at step {run.last_step()} of {run.config.train.steps}; pass --steps with a larger total.")
+    from studio.core.training.distributed import DistributedContext
+
+    return _fit(run, _load(run.config), DistributedContext.from_env(run.config.train.device))
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from studio.core.explore.export import export_grid, export_images
+    from studio.core.imaging import load_png
+    from studio.core.sampling import Sampler
+
+    if args.n < 1:
+        raise StudioError(f"--n must be at least 1, not {args.n}.")
+    psi = check_truncation(args.truncation)
+    sampler = Sampler.from_run(Run.open(args.run))
+    bar = ProgressBar("sampling")
+    paths = export_images(sampler, args.out, args.n, seed=args.seed, progress=bar.update, truncation=psi,
+                          class_index=class_index(sampler, args.class_))
+    bar.close()
+    if args.grid:
+        export_grid(np.stack([load_png(path) for path in paths]), args.out / "grid.png")
+    print(f"Wrote {len(paths)} images to {args.out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from studio.core.evaluation.evaluate import evaluate
+
+    run = Run.open(args.run)
+    dataset = _load(run.config)
+    bar = ProgressBar("generating")
+    record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, progress=bar.update)
+    bar.close()
+    print(f"Step {record['step']} · {record['feature_label']} · {record['n_fake']} generated vs {record['n_real']} real images")
+    memo = record["memorisation"]
+    for label, value in (("FD", f"{record['fd']:.4g}"), ("KID x1000", f"{record['kid']:.3g} ± {record['kid_std']:.2g}"),
+                         ("precision", f"{record['precision']:.3f}"), ("recall", f"{record['recall']:.3f}"),
+                         ("diversity", f"{record['diversity']:.3f}"),
+                         ("duplicates", f"{record['duplicate_rate']:.1%} (real {record['duplicate_rate_real']:.1%})"),
+                         ("near-copies", f"{memo['near_copy_rate']:.1%} of {memo['samples']} (median pixel RMSE {memo['pixel_rmse_median']:.1f})")):
+        print(f"  {label:<12} {value}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from studio.reporting.export import ensure_qt, export_report, parse_formats
+
+    formats = parse_formats(args.format)
+    run = Run.open(args.run)
+    ensure_qt()
+    from studio.core.evaluation.report import build_report
+
+    bar = ProgressBar("drafting")
+    report = build_report(run, progress=bar.update)
+    bar.close()
+    paths = export_report(report, args.out, formats)
+    print(f"Status {report.status}: wrote {', '.join(path.name for path in paths)} to {args.out}")
+    return 0
+
+
+def _override(section: object, **values: object) -> None:
+    for name, value in values.items():
+        if value is not None:
+            setattr(section, name, value)
+
+
+def _load(config: RunConfig):
+    bar = ProgressBar("loading data")
+    dataset = load_interruptibly(config.data, bar.update)
+    bar.close()
+    print(f"Dataset: {len(dataset)} images at {dataset.resolution} px, classes: {', '.join(dataset.class_names)}", file=sys.stderr)
+    if dataset.skipped:
+        print(f"Skipped {len(dataset.skipped)} files:", file=sys.stderr)
+        for skipped in dataset.skipped:
+            print(f"  {skipped.path}: {skipped.reason}", file=sys.stderr)
+    return dataset
+
+
+def _fit(run, dataset, distributed) -> int:
+    """Train on a worker thread, drawing progress here; Ctrl+C stops with a checkpoint.
+
+    Under torchrun only rank 0 reports; every rank returns the same outcome.
+    """
+    from studio.core.training.events import CheckpointSaved, Failed, Finished, Recovered, Started, StepLogged
+    from studio.core.training.trainer import Trainer
+
+    bar = ProgressBar("training")
+    outcome: list = []
+
+    def on_event(event) -> None:
+        if isinstance(event, Started):
+            verb = "Resuming" if event.resumed else "Training"
+            print(f"{verb} {run.path} from step {event.start_step} to {event.total_steps} on {event.device}", file=sys.stderr)
+        elif isinstance(event, StepLogged):
+            bar.update(event.step, event.total_steps, f"{event.images_per_sec:.0f} img/s  G {event.g_loss:.3f}  D {event.d_loss:.3f}")
+        elif isinstance(event, CheckpointSaved):
+            bar.note = f"checkpoint {event.step}"
+        elif isinstance(event, Recovered):
+            bar.close()
+            print(event.message, file=sys.stderr)
+        elif isinstance(event, (Finished, Failed)):
+            outcome.append(event)
+
+    def on_other_rank_event(event) -> None:
+        if isinstance(event, (Finished, Failed)):
+            outcome.append(event)
+
+    trainer = Trainer(run, dataset, on_event if distributed.is_main else on_other_rank_event, distributed)
+    worker = threading.Thread(target=trainer.run, name="trainer")
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        trainer.stop()
+        worker.join()
+    bar.close()
+    distributed.close()
+    result = outcome[-1]
+    if isinstance(result, Failed):
+        raise StudioError(result.message)
+    if not distributed.is_main:
+        return INTERRUPTED if result.stopped else 0
+    if result.reason:
+        print(result.reason, file=sys.stderr)
+    if result.stopped:
+        print(f"Stopped at step {result.step}; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
+        return INTERRUPTED
+    print(f"Finished {result.step} steps: {run.path}")
+    return 0
+
+
+class ProgressBar:
+    """A one-line terminal progress bar on stderr (plain lines every 10% when not a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str):
+        self.label = label
+        self.note = ""
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self._last_tenth = -1
+        self._drawn = False
+
+    def update(self, done: int, total: int, detail: str = "") -> None:
+        fraction = done / max(total, 1)
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / fraction - elapsed if fraction > 0 else 0
+        filled = int(fraction * self.WIDTH)
+        line = f"{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {detail} ETA {_clock(eta)} {self.note}"
+        if self.tty:
+            sys.stderr.write("\r" + line.ljust(110)[:110])
+            self._drawn = True
+        elif int(fraction * 10) != self._last_tenth:
+            self._last_tenth = int(fraction * 10)
+            sys.stderr.write(line.rstrip() + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\n")
+            self._drawn = False
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"

@@ -1,0 +1,1 @@
+"""Judging a model: feature spaces, metrics, findings and the report model."""

@@ -1,0 +1,437 @@
+"""The draft report of a run, as data: sections with editable prose, tables, charts and images.
+
+Everything here is computed from the run folder (run.json, metrics.jsonl, samples, checkpoints,
+eval records), so the figures and tables always match the data; only the prose of each section is
+the analyst's to change, and those edits are kept in ``<run>/report/edits.json``. Rendering to
+HTML, Markdown and PDF lives in ``studio.reporting`` (it draws with Qt, which core never imports).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from studio import __version__
+from studio.core.files import write_text_atomic
+from studio.core.config import AUTOENCODER
+from studio.core.errors import Cancelled, StudioError
+from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
+from studio.core.imaging import load_png
+from studio.core.evaluation.metrics import EXPLANATIONS
+from studio.core.runs import Run
+
+EDITS_FILE = "report/edits.json"
+REPORT_EVAL_SAMPLES = 500
+FILMSTRIP_FRAMES = 5
+FILMSTRIP_TILES = 4
+STATUS_WORDS = {"green": "Green: healthy", "amber": "Amber: usable, with caveats", "red": "Red: needs attention"}
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    color: str
+    x: list[float]
+    y: list[float]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A line chart drawn from data; ``markers`` are (step, label) events drawn as vertical lines."""
+
+    key: str
+    title: str
+    y_label: str
+    series: list[Series]
+    markers: list[tuple[float, str]] = field(default_factory=list)
+    y_range: tuple[float, float] | None = None
+    bars: bool = False
+
+
+MAX_CLASS_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image (``(H, W, 3)`` uint8) shown at ``scale`` times its pixel size, never re-encoded lossily."""
+
+    key: str
+    caption: str
+    image: np.ndarray
+    scale: int = 1
+
+
+Block = Table | Chart | Picture
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    prose: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    title: str
+    run_name: str
+    status: str
+    findings: list[Finding]
+    sections: list[Section]
+    created_at: float
+
+    def section(self, key: str) -> Section:
+        return next(section for section in self.sections if section.key == key)
+
+    def prose(self) -> dict[str, str]:
+        return {section.key: section.prose for section in self.sections}
+
+    def apply_edits(self, edits: dict[str, str]) -> None:
+        for section in self.sections:
+            if isinstance(edits.get(section.key), str):
+                section.prose = edits[section.key]
+
+
+def load_edits(run: Run) -> dict[str, str]:
+    try:
+        edits = json.loads((run.path / EDITS_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return edits if isinstance(edits, dict) else {}
+
+
+def save_edits(run_path: Path, edits: dict[str, str]) -> None:
+    write_text_atomic(Path(run_path) / EDITS_FILE, json.dumps(edits, indent=2, ensure_ascii=False))
+
+
+def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> Report:
+    """The draft for ``run`` with the analyst's saved prose edits applied."""
+    from studio.core.data import load_dataset
+    from studio.core.evaluation.evaluate import evaluate, saved_evaluations
+
+    steps_total = 6
+
+    def tick(done: int) -> None:
+        if cancelled and cancelled():
+            raise Cancelled("Building the report was cancelled.")
+        if progress:
+            progress(done, steps_total)
+
+    records = run.read_metrics()
+    losses = [record for record in records if record.get("kind") != "eval"]
+    evals = [record for record in records if record.get("kind") == "eval"]
+    tick(0)
+    try:
+        dataset = load_dataset(run.config.data, cancelled=cancelled)
+    except StudioError:
+        dataset = None
+    tick(1)
+    latest = _latest_evaluation(run, saved_evaluations(run))
+    if latest is None and dataset is not None and run.latest_checkpoint() is not None:
+        latest = evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, cancelled=cancelled)
+    tick(2)
+    facts = Facts(losses=losses, evaluations=evals, latest=latest, dataset=run.info.get("dataset", {}))
+    diagnostics = _diagnostics(run, losses)
+    found = problems(facts) + [Finding("diagnostic", "red", f"A diagnostic failed: {row[0].lower()}.", row[2])
+                               for row in diagnostics if row[1] == "fail" and row[0] != "No NaN losses"]
+    summary = found + _reassurances(facts, found)
+    tick(3)
+    sections = [
+        Section("summary", "Summary", _summary_prose(run, found), [_findings_table(summary)]),
+        Section("run", "Run card", "The settings and the machine this run was trained with.", [_run_card(run, losses)]),
+        _data_section(run, dataset),
+        _dynamics_section(losses, evals, found),
+        _filmstrip_section(run),
+    ]
+    tick(4)
+    sections += [
+        _final_samples_section(run),
+        _metrics_section(latest, evals),
+        _memorisation_section(run, latest),
+        Section("diagnostics", "Diagnostics", "Checks that should all pass for a run you can rely on.",
+                [Table(["Check", "Result", "Evidence"], diagnostics)]),
+        Section("next", "Limitations and next steps", _next_steps(found, latest, facts), []),
+        Section("appendix", "Appendix", "The full configuration of the run.",
+                [Table(["Setting", "Value"], _config_rows(run))]),
+    ]
+    tick(5)
+    report = Report(f"Training report: {run.name}", run.name, status(found), summary, sections, time.time())
+    report.apply_edits(load_edits(run))
+    tick(6)
+    return report
+
+
+def _latest_evaluation(run: Run, records: list[dict]) -> dict | None:
+    """The newest saved evaluation of the last checkpoint (the studio's own feature spaces first)."""
+    last = run.last_step()
+    at_last = [record for record in records if record.get("step") == last]
+    return at_last[-1] if at_last else None
+
+
+_CONTRADICTED_BY = {"stable": {"divergence", "discriminator_dominates"}, "originality": {"near_copies"}}
+
+
+def _reassurances(facts: Facts, found: list[Finding]) -> list[Finding]:
+    """Green findings to bring the summary to three to five, leaving out any a problem contradicts."""
+    if len(found) >= 3:
+        return []
+    rules = {finding.rule for finding in found}
+    kept = [f for f in reassurances(facts) if not _CONTRADICTED_BY.get(f.rule, set()) & rules]
+    return kept[: 5 - len(found)]
+
+
+def _summary_prose(run: Run, found: list[Finding]) -> str:
+    steps = run.last_step()
+    if not found:
+        verdict = "No problem rule fired: the run looks healthy by every check the studio makes."
+    else:
+        verdict = f"{len(found)} problem{'s' if len(found) > 1 else ''} need{'' if len(found) > 1 else 's'} attention before these results are used."
+    return (f"This draft describes the run '{run.name}', trained for {steps:,} steps on "
+            f"{run.info.get('dataset', {}).get('images', 0):,} images. {verdict}")
+
+
+def _findings_table(findings: list[Finding]) -> Table:
+    return Table(["Status", "Finding", "Evidence"], [[f.severity, f.sentence, f.evidence] for f in findings])
+
+
+def _parameter_counts(run: Run) -> tuple[int, int]:
+    from studio.core.models import build_models
+
+    generator, discriminator = build_models(run.config.model, run.config.data.resolution)
+    return (sum(p.numel() for p in generator.parameters()), sum(p.numel() for p in discriminator.parameters()))
+
+
+def wall_time(losses: list[dict]) -> float:
+    """Training seconds over all sessions (``elapsed_s`` restarts at each resume)."""
+    total, previous = 0.0, 0.0
+    for record in losses:
+        elapsed = record.get("elapsed_s", 0.0)
+        if elapsed < previous:
+            total += previous
+        previous = elapsed
+    return total + previous
+
+
+def _run_card(run: Run, losses: list[dict]) -> Table:
+    config, info = run.config, run.info
+    g_params, d_params = _parameter_counts(run)
+    rates = sorted(record["images_per_sec"] for record in losses if _finite(record.get("images_per_sec")))
+    versions = ", ".join(f"{k} {v}" for k, v in info.get("versions", {}).items())
+    dataset = info.get("dataset", {})
+    rows = [
+        ["Run", run.name],
+        ["Dataset", f"{dataset.get('source', config.data.source)} · {dataset.get('images', 0):,} images at {config.data.resolution} px"],
+        ["Model", f"{config.model.name} · latent {config.model.latent_dim} · G width {config.model.g_width} · D width {config.model.d_width}"],
+        ["Parameters", f"G {g_params:,} · D {d_params:,}"],
+        ["Hyperparameters", f"batch {config.train.batch_size} · lr G {config.train.lr_g:g} · lr D {config.train.lr_d:g} · "
+                            f"Adam β {config.train.beta1:g}/{config.train.beta2:g}"],
+        ["Seed", str(config.train.seed)],
+        ["Device", config.train.device],
+        ["Steps", f"{run.last_step():,} of {config.train.steps:,}"],
+        ["Wall time", f"{wall_time(losses):,.0f} s"],
+        ["Speed", f"{rates[len(rates) // 2]:,.0f} images/s (median)" if rates else "not logged"],
+        ["Versions", versions],
+    ]
+    return Table(["Item", "Value"], rows)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _data_section(run: Run, dataset) -> Section:
+    summary = run.info.get("dataset", {})
+    classes = summary.get("classes", {})
+    blocks: list[Block] = []
+    if dataset is not None:
+        from studio.core.imaging import make_grid
+
+        blocks.append(Picture("real_grid", "A sample of the real training images.", make_grid(dataset.preview(min(32, len(dataset))), nrow=8), 2))
+    if classes:
+        names = list(classes)
+        blocks.append(Chart("class_balance", "Class balance", "images",
+                            [Series("images", "#2e86ab", list(range(len(names))), [float(classes[n]) for n in names])],
+                            markers=[(float(i), name) for i, name in enumerate(names)], bars=True))
+        blocks.append(Table(["Class", "Images"], [[name, f"{count:,}"] for name, count in classes.items()]))
+    skipped = list(dataset.skipped) if dataset is not None else []
+    if skipped:
+        blocks.append(Table(["Skipped file", "Reason"], [[item.path, item.reason] for item in skipped[:50]]))
+    where = "" if dataset is not None else " The data could not be reloaded now, so no images are shown."
+    prose = (f"{summary.get('images', 0):,} images from {summary.get('source', '?')} in {len(classes)} "
+             f"class{'es' if len(classes) != 1 else ''}; {summary.get('skipped', 0)} files were skipped.{where}")
+    return Section("data", "Data overview", prose, blocks)
+
+
+def _dynamics_section(losses: list[dict], evals: list[dict], found: list[Finding]) -> Section:
+    steps = [float(record["step"]) for record in losses]
+    markers = [(float(record["step"]), "best FD") for record in evals if record["fd"] == min(e["fd"] for e in evals)][:1]
+    for finding in found:
+        if finding.rule == "divergence":
+            bad = next((r for r in losses if not all(_finite(r.get(k)) for k in ("g_loss", "d_loss"))), None)
+            if bad is not None:
+                markers.append((float(bad["step"]), "non-finite loss"))
+        if finding.rule == "discriminator_dominates" and losses:
+            markers.append((float(losses[-max(1, len(losses) // 4)]["step"]), "D dominates from here"))
+    blocks: list[Block] = [
+        Chart("losses", "Losses", "loss", [Series("G loss", "#e4572e", steps, [r["g_loss"] for r in losses]),
+                                            Series("D loss", "#2e86ab", steps, [r["d_loss"] for r in losses])], markers),
+        Chart("scores", "Discriminator outputs", "D output", [Series("D(x)", "#3bb273", steps, [r["d_real"] for r in losses]),
+                                                              Series("D(G(z))", "#a463f2", steps, [r["d_fake"] for r in losses])],
+              markers, y_range=(0.0, 1.0)),
+    ]
+    prose = ("Losses of the generator (G) and discriminator (D), and D's average output on real images, D(x), and on generated "
+             "ones, D(G(z)). In a healthy run neither loss runs away and D(G(z)) stays well above zero.")
+    if evals:
+        blocks.append(Chart("fd", f"FD during training ({evals[-1]['feature_label']}, n={evals[-1]['n_fake']})", "FD",
+                            [Series("FD", "#f0a202", [float(e["step"]) for e in evals], [e["fd"] for e in evals])], markers))
+    return Section("dynamics", "Training dynamics", prose, blocks)
+
+
+def _filmstrip_section(run: Run) -> Section:
+    saved = run.samples()
+    if not saved:
+        return Section("progress", "Progress filmstrip", "No sample grids were saved.", [])
+    picks = sorted({round(i * (len(saved) - 1) / max(FILMSTRIP_FRAMES - 1, 1)) for i in range(FILMSTRIP_FRAMES)})
+    side = 2 + FILMSTRIP_TILES * (run.config.data.resolution + 2)
+    frames = [load_png(saved[index][1])[:side, :side] for index in picks]
+    gap = np.full((side, 8, 3), 255, dtype=np.uint8)
+    strip = np.concatenate([part for frame in frames for part in (frame, gap)][:-1], axis=1)
+    steps = ", ".join(f"{saved[index][0]:,}" for index in picks)
+    return Section("progress", "Progress filmstrip",
+                   "The same fixed noise rendered at several points of training: the images should sharpen and vary.",
+                   [Picture("progress", f"Steps {steps}, left to right.", strip, 1)])
+
+
+def _final_samples_section(run: Run) -> Section:
+    from studio.core.imaging import make_grid
+    from studio.core.sampling import Sampler
+
+    if run.latest_checkpoint() is None:
+        return Section("samples", "Final samples", "The run has no checkpoint yet, so nothing can be sampled.", [])
+    sampler = Sampler.from_run(run)
+    seed = run.config.train.seed
+    if sampler.num_classes:
+        shown = sampler.class_names[:MAX_CLASS_ROWS]
+        pictures = [Picture(f"final_samples_class_{index}", f"Class {name}",
+                            make_grid(sampler.generate(seed, 8, class_index=index), nrow=8), 2)
+                    for index, name in enumerate(shown)]
+        more = f" (the first {len(shown)} of {sampler.num_classes} classes)" if sampler.num_classes > len(shown) else ""
+        return Section("samples", "Final samples",
+                       f"8 images per class{more} from the conditional model at step {sampler.step:,} (noise seed {seed}).",
+                       pictures)
+    images = sampler.generate(seed, 32)
+    return Section("samples", "Final samples",
+                   f"32 images from the checkpoint at step {sampler.step:,} (noise seed {seed}).",
+                   [Picture("final_samples", f"Generated at step {sampler.step:,}", make_grid(images, nrow=8), 2)])
+
+
+def _metrics_section(latest: dict | None, evals: list[dict]) -> Section:
+    if latest is None:
+        return Section("metrics", "Quality metrics", "No evaluation is available: the run has no checkpoint or no data.", [])
+    rows = [
+        ["FD", f"{latest['fd']:.4g}", EXPLANATIONS["fd"]],
+        ["KID ×1000", f"{latest['kid']:.3g} ± {latest['kid_std']:.2g}", EXPLANATIONS["kid"]],
+        ["Precision", f"{latest['precision']:.3f}", EXPLANATIONS["precision"]],
+        ["Recall", f"{latest['recall']:.3f}", EXPLANATIONS["recall"]],
+        ["Diversity", f"{latest['diversity']:.3f}", EXPLANATIONS["diversity"]],
+        ["Duplicate rate", f"{latest['duplicate_rate']:.1%} (real {latest['duplicate_rate_real']:.1%})", EXPLANATIONS["duplicate_rate"]],
+    ]
+    prose = (f"Measured at step {latest['step']:,} in {latest['feature_label']}, with {latest['n_fake']} generated and {latest['n_real']} real images. "
+             "Numbers from different feature spaces or sample counts are not comparable.")
+    return Section("metrics", "Quality metrics", prose, [Table(["Metric", "Value", "What it means"], rows)])
+
+
+def _memorisation_section(run: Run, latest: dict | None) -> Section:
+    memo = (latest or {}).get("memorisation")
+    if not memo:
+        return Section("memorisation", "Memorisation check", "No memorisation check is available.", [])
+    blocks: list[Block] = []
+    pairs = run.path / "eval" / latest.get("pairs_image", "")
+    if latest.get("pairs_image") and pairs.exists():
+        blocks.append(Picture("closest_pairs", "Closest pairs: each generated image (left) beside its nearest training image (right).",
+                              load_png(pairs), 2))
+    blocks.append(Table(["Measure", "Value"], [
+        ["Generated images checked", str(memo["samples"])],
+        ["Median pixel RMSE to nearest training image", f"{memo['pixel_rmse_median']:.1f} / 255"],
+        ["Closest pair pixel RMSE", f"{memo['pixel_rmse_min']:.1f} / 255"],
+        ["Typical gap between training images", f"{memo['typical_training_gap']:.1f} / 255"],
+        ["Median feature distance to that image", f"{memo['feature_distance_median']:.3g} ({latest['feature_label']})"],
+        ["Near-copy rate", f"{memo['near_copy_rate']:.1%}"],
+    ]))
+    prose = (f"For {memo['samples']} generated images, the nearest of the {memo['training_images']:,} training images by pixel "
+             f"distance. {EXPLANATIONS['near_copy_rate']}")
+    return Section("memorisation", "Memorisation check", prose, blocks)
+
+
+def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
+    from studio.core.training.checkpoints import load_checkpoint, restore_modules
+    from studio.core.models import build_models
+    from studio.core.sampling import Sampler, latents
+
+    rows = []
+    is_vae = run.config.model.kind == AUTOENCODER
+    logged = ("g_loss", "d_loss") if is_vae else ("g_loss", "d_loss", "d_real", "d_fake")
+    bad = [r["step"] for r in losses if not all(_finite(r.get(k)) for k in logged)]
+    rows.append(["No NaN losses", "pass" if not bad else "fail",
+                 f"{len(losses):,} records, all finite" if not bad else f"first non-finite at step {bad[0]:,}"])
+    checkpoint = run.latest_checkpoint()
+    if checkpoint is None:
+        return rows + [["Checkpoint reloads", "fail", "no checkpoint saved"]]
+    try:
+        tensors, sidecar = load_checkpoint(checkpoint)
+        generator, second = build_models(run.config.model, run.config.data.resolution, len(sidecar.get("class_names", [])))
+        restore_modules({"generator": generator, "encoder" if is_vae else "discriminator": second}, tensors)
+        rows.append(["Checkpoint reloads", "pass", f"{checkpoint.name}, SHA-256 {sidecar['weights_sha256'][:12]}…"])
+    except StudioError as error:
+        return rows + [["Checkpoint reloads", "fail", str(error)]]
+    sampler = Sampler.from_run(run, checkpoint)
+    import torch
+
+    with torch.inference_mode():
+        raw = sampler.generator(latents(run.config.train.seed, 16, sampler.latent_dim), sampler.labels_for(16))
+    finite = bool(torch.isfinite(raw).all())
+    rows.append(["Finite outputs", "pass" if finite else "fail", f"16 images, value range {float(raw.min()):.2f} to {float(raw.max()):.2f}"])
+    same = np.array_equal(sampler.generate(7, 4), sampler.generate(7, 4))
+    rows.append(["Seed reproduces", "pass" if same else "fail", "seed 7 rendered twice gives identical pixels" if same else "two renders differ"])
+    return rows
+
+
+def _next_steps(found: list[Finding], latest: dict | None, facts: Facts) -> str:
+    advice = {
+        "divergence": "Lower both learning rates (e.g. halve them) and resume from an earlier checkpoint.",
+        "discriminator_dominates": "Weaken the discriminator: lower its learning rate or width, or add data augmentation.",
+        "mode_collapse": "Try another seed, a lower generator learning rate, or a larger batch; compare the best checkpoint.",
+        "no_improvement": "Use the best checkpoint rather than the last, or train with different hyperparameters.",
+        "near_copies": "Review the closest pairs; add data or stop earlier if the generator reproduces training images.",
+        "too_little_data": "Collect more images, or use augmentation before trusting the results.",
+        "diagnostic": "Fix the failed diagnostic before sharing results: retrain or resume with the current studio version.",
+    }
+    lines = [advice[finding.rule] for finding in found]
+    lines.append("Limitations: the metrics are measured in the feature space named beside each number; the random and classifier "
+                 "spaces are not the Inception space of published FIDs, so compare runs only within one space and sample count.")
+    if latest is None:
+        lines.append("No evaluation could be made; open the run with its data available to measure it.")
+    elif not facts.evaluations:
+        lines.append("Quality was not measured during training; set 'Evaluate every' to track it and keep the best checkpoint.")
+    return " ".join(lines)
+
+
+def _config_rows(run: Run) -> list[list[str]]:
+    rows = []
+    for section, values in run.config.to_dict().items():
+        rows += [[f"{section}.{name}", str(value)] for name, value in values.items()]
+    return rows + [["studio version", __version__]]

@@ -1,0 +1,1 @@
+"""Exploring a trained model: latent specs, rendering, directions, favourites, walks and image exports."""

@@ -1,0 +1,161 @@
+"""Semantic directions in latent space, found GANSpace-style (Härkönen et al., 2020), cached per checkpoint.
+
+Many latents are pushed through the generator and the output of its first feature layer is
+recorded; PCA of those activations gives the main ways the early feature map varies, and a linear
+regression from the PCA coordinates back to the latents maps each component to a latent
+direction. Directions are unit vectors, so one standard deviation of the Gaussian prior along
+any of them is 1 and a slider's ±5σ range is ±5 in latent units.
+
+The result lives in ``<run>/directions/<checkpoint sha256>.json`` (JSON, never pickle); the
+numbers round-trip exactly, so a favourite that names direction offsets regenerates bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from studio.core.files import write_text_atomic
+from studio.core.errors import Cancelled, StudioError
+from studio.core.runs import Run
+from studio.core.sampling import Sampler, latents
+
+FORMAT = "gan-studio-directions/1"
+MAX_DIRECTIONS = 20
+SAMPLES = 4096
+BATCH = 256
+SIGMA_RANGE = 5.0
+_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
+_PROJECTIONS = (nn.ConvTranspose2d, nn.Linear)
+
+
+class _LayerReached(Exception):
+    """Raised by the hook to stop the forward pass once the early layer's output is recorded."""
+
+
+@dataclass(frozen=True)
+class Directions:
+    """``vectors`` is ``(k, latent_dim)`` float32, one unit direction per row, most variance first."""
+
+    fingerprint: str
+    layer: str
+    samples: int
+    vectors: np.ndarray
+    variance_share: tuple[float, ...]
+
+    def to_dict(self) -> dict:
+        return {"format": FORMAT, "fingerprint": self.fingerprint, "layer": self.layer, "samples": self.samples,
+                "variance_share": list(self.variance_share), "vectors": self.vectors.astype(np.float32).tolist()}
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> Directions:
+        return cls(raw["fingerprint"], raw["layer"], int(raw["samples"]), np.asarray(raw["vectors"], dtype=np.float32),
+                   tuple(float(share) for share in raw["variance_share"]))
+
+
+def first_feature_layer(generator: nn.Module) -> tuple[str, nn.Module]:
+    """The generator's earliest feature map: its first BatchNorm, else its first transposed convolution or linear layer.
+
+    That is DCGAN's ``net[0:2]`` (the projected 4x4 map, normalised) and, for SNGAN, ``project``'s
+    output normalised by the first block; a model without any such layer gets a clear sentence.
+    """
+    modules = list(generator.named_modules())
+    for kinds in (_NORMS, _PROJECTIONS):
+        for name, module in modules:
+            if isinstance(module, kinds):
+                return name, module
+    raise StudioError("This model has no BatchNorm, transposed convolution or linear layer to find directions in.")
+
+
+def directions_path(run: Run, fingerprint: str) -> Path:
+    return run.path / "directions" / f"{fingerprint}.json"
+
+
+def load_directions(run: Run, fingerprint: str) -> Directions | None:
+    """The cached directions of this checkpoint, or None when they were never computed (or are unreadable)."""
+    try:
+        raw = json.loads(directions_path(run, fingerprint).read_text(encoding="utf-8"))
+        directions = Directions.from_dict(raw)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return directions if directions.fingerprint == fingerprint else None
+
+
+def save_directions(run: Run, directions: Directions) -> Path:
+    path = directions_path(run, directions.fingerprint)
+    write_text_atomic(path, json.dumps(directions.to_dict()))
+    return path
+
+
+def compute_directions(
+    sampler: Sampler,
+    samples: int = SAMPLES,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Directions:
+    """PCA of the first feature layer over ``samples`` latents from ``seed``, regressed back to latent space."""
+    layer_name, layer = first_feature_layer(sampler.generator)
+    captured: list[torch.Tensor] = []
+
+    def record(_module, _inputs, output) -> None:
+        captured.append(output.flatten(1).float().cpu())
+        raise _LayerReached
+
+    hook = layer.register_forward_hook(record)
+    z_all = latents(seed, samples, sampler.latent_dim)
+    steps = -(-samples // BATCH) + 1
+    try:
+        with torch.inference_mode():
+            for index, start in enumerate(range(0, samples, BATCH)):
+                if cancelled and cancelled():
+                    raise Cancelled("Finding directions was cancelled.")
+                z = z_all[start : start + BATCH]
+                try:
+                    sampler.generator(z.to(sampler.device), _labels(sampler, z.shape[0]))
+                except _LayerReached:
+                    pass
+                if progress:
+                    progress(index + 1, steps)
+    finally:
+        hook.remove()
+    features = torch.cat(captured)
+    features -= features.mean(dim=0)
+    k = min(MAX_DIRECTIONS, sampler.latent_dim, samples - 1, features.shape[1])
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        _, singular, components = torch.svd_lowrank(features, q=min(k + 10, *features.shape), niter=4)
+    coordinates = (features @ components[:, :k]).double()
+    regression = torch.linalg.lstsq(coordinates, z_all.double()).solution
+    vectors = regression / regression.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    variance = singular[:k].double() ** 2 / features.double().square().sum()
+    if progress:
+        progress(steps, steps)
+    return Directions(sampler.fingerprint, layer_name, samples, vectors.float().numpy(),
+                      tuple(float(share) for share in variance))
+
+
+def _labels(sampler: Sampler, n: int) -> torch.Tensor | None:
+    labels = sampler.labels_for(n)
+    return None if labels is None else labels.to(sampler.device)
+
+
+def directions_for(
+    run: Run,
+    sampler: Sampler,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Directions:
+    """The checkpoint's directions from the cache, computing and caching them the first time."""
+    cached = load_directions(run, sampler.fingerprint)
+    if cached is not None:
+        return cached
+    directions = compute_directions(sampler, progress=progress, cancelled=cancelled)
+    save_directions(run, directions)
+    return directions

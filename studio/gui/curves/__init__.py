@@ -1,0 +1,1 @@
+"""The curves dock: losses, discriminator outputs and quality metrics as they are logged."""

@@ -1,0 +1,1 @@
+"""The dataset dock: choose a source, see its summary, thumbnails and skipped files."""

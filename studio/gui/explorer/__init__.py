@@ -1,0 +1,1 @@
+"""The explorer tab: seed, truncation, class and direction sliders, interpolation, favourites and exports."""

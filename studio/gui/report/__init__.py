@@ -1,0 +1,1 @@
+"""The report tab: a draft report of a run, editable, exported to PDF, HTML and Markdown."""

@@ -1,0 +1,54 @@
+"""Workers behind the Report panel: drafting a run's report and exporting it, off the GUI thread.
+
+Drafting loads the data, samples and checks checkpoints (torch) and draws the charts (QPainter on
+QImage, which is safe off the GUI thread); the panel receives finished data only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+
+from studio.gui.workers import Job, _ProgressThrottle
+
+
+class ReportDraftWorker(Job):
+    """Builds the draft report of a run; emits ``drafted(report, assets)``."""
+
+    progress = Signal(int, int)
+    drafted = Signal(object, object)
+    doing = "Drafting the report"
+
+    def __init__(self, run_path: Path) -> None:
+        super().__init__()
+        self.run_path = Path(run_path)
+
+    def work(self) -> None:
+        from studio.core.evaluation.report import build_report
+        from studio.core.runs import Run
+        from studio.reporting.render import build_assets
+
+        report = build_report(Run.open(self.run_path), progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+        self.drafted.emit(report, build_assets(report))
+
+
+class ReportExportWorker(Job):
+    """Saves the analyst's prose into the run and writes the report files; emits ``exported(paths)``."""
+
+    progress = Signal(int, int)
+    exported = Signal(object)
+    doing = "Exporting the report"
+
+    def __init__(self, report, run_path: Path, folder: Path, formats: list[str]) -> None:
+        super().__init__()
+        self.report, self.run_path, self.folder, self.formats = report, Path(run_path), Path(folder), formats
+
+    def work(self) -> None:
+        from studio.core.evaluation.report import save_edits
+        from studio.reporting.export import export_report
+
+        save_edits(self.run_path, self.report.prose())
+        paths = export_report(self.report, self.folder, self.formats,
+                              progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+        self.exported.emit(list(paths))

@@ -1,0 +1,1 @@
+"""The training dock: presets, model and hyperparameter forms, Train/Pause/Stop."""
