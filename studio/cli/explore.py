@@ -24,8 +24,8 @@ def add_walk_command(commands) -> None:
     walk.add_argument("--to", dest="to_seed", type=int, help="seed of sample B")
     walk.add_argument("--direction", type=int, help="principal direction number (0 = most variance), found and cached on first use")
     walk.add_argument("--seed", type=int, default=0, help="the sample a direction walk starts from (default 0)")
-    walk.add_argument("--frames", type=int, default=24)
-    walk.add_argument("--fps", type=float, default=12.0)
+    walk.add_argument("--frames", type=int, default=24, help="2 to 10,000 (default 24)")
+    walk.add_argument("--fps", type=float, default=12.0, help="frames per second of a GIF or WebP, 0.1 to 50 (default 12)")
     walk.add_argument("--truncation", type=float, default=1.0, help="ψ applied to the samples walked between")
     walk.add_argument("--class", dest="class_", metavar="CLASS", help="a conditional model's class, by name or number")
     walk.set_defaults(command=_walk)
@@ -52,7 +52,7 @@ def class_index(sampler, text: str | None) -> int | None:
 
 def _walk(args: argparse.Namespace) -> int:
     from studio.cli.main import ProgressBar
-    from studio.core.explore.walks import export_walk
+    from studio.core.explore.walks import check_fps, check_frames, export_walk
     from studio.core.explore.directions import directions_for
     from studio.core.explore.latent_spec import LatentSpec
     from studio.core.sampling import Sampler
@@ -61,6 +61,8 @@ def _walk(args: argparse.Namespace) -> int:
     if between_seeds == (args.direction is not None) or (between_seeds and None in (args.from_seed, args.to_seed)):
         raise StudioError("Give either --from SEED --to SEED, or --direction K.")
     psi = check_truncation(args.truncation)
+    check_frames(args.frames)
+    check_fps(args.fps)
     run = Run.open(args.run)
     sampler = Sampler.from_run(run)
     chosen = class_index(sampler, args.class_)

@@ -19,7 +19,8 @@ from studio.cli.explore import add_sample_options, add_walk_command, check_trunc
 from studio.cli.training import add_model_options, add_models_command, apply_model_options
 from studio.core.config import RunConfig, check
 from studio.core.errors import StudioError
-from studio.core.paths import occupied
+from studio.core.files import occupied
+from studio.core.run_lock import refuse_if_training
 from studio.core.runs import Run
 
 USAGE_ERROR = 2
@@ -81,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="write a run's draft report (HTML, PDF, Markdown)")
     report.add_argument("--run", required=True, type=Path)
-    report.add_argument("--out", required=True, type=Path, help="the folder for the report files")
+    report.add_argument("--out", required=True, type=Path, help="a new or empty folder for the report files")
     report.add_argument("--format", default="html,pdf,md", help="comma-separated: html, pdf, md")
     report.set_defaults(command=_report)
     return parser
@@ -108,7 +109,12 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _resume(args: argparse.Namespace) -> int:
+    from studio.core.training.distributed import DistributedContext
+
     run = Run.open(args.run)
+    distributed = DistributedContext.from_env(run.config.train.device)
+    if distributed.is_main:
+        refuse_if_training(run.path)
     if args.steps is not None:
         config = RunConfig.from_dict(run.config.to_dict())
         config.train.steps = args.steps
@@ -116,9 +122,7 @@ def _resume(args: argparse.Namespace) -> int:
         run.save_config(config)
     if run.last_step() >= run.config.train.steps:
         raise StudioError(f"The run is already at step {run.last_step()} of {run.config.train.steps}; pass --steps with a larger total.")
-    from studio.core.training.distributed import DistributedContext
-
-    return _fit(run, _load(run.config), DistributedContext.from_env(run.config.train.device))
+    return _fit(run, _load(run.config), distributed)
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -160,9 +164,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from studio.reporting.export import ensure_qt, export_report, parse_formats
+    from studio.reporting.export import check_report_folder, ensure_qt, export_report, parse_formats
 
     formats = parse_formats(args.format)
+    check_report_folder(args.out)
     run = Run.open(args.run)
     ensure_qt()
     from studio.core.evaluation.report import build_report

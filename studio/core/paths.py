@@ -27,8 +27,3 @@ def cache_dir() -> Path:
     """Decoded datasets, kept so that reopening one is near-instant; safe to delete at any time."""
     return studio_home() / "cache"
 
-
-def occupied(path: Path) -> bool:
-    """True when writing a new folder at ``path`` would mix with or replace what is there (an empty folder is free)."""
-    path = Path(path)
-    return path.exists() and (not path.is_dir() or any(path.iterdir()))

@@ -20,16 +20,16 @@ from pathlib import Path
 import numpy as np
 
 from studio import __version__
-from studio.core.files import write_text_atomic
+from studio.core.files import occupied, remove_leftovers, write_text_atomic
 from studio.core.config import RunConfig
 from studio.core.errors import StudioError
 from studio.core.imaging import save_png
-from studio.core.paths import occupied
+from studio.core.run_lock import holder
 
 RUN_FILE = "run.json"
 DATASET_REPORT_FILE = "dataset_report.json"
 METRICS_FILE = "metrics.jsonl"
-_STEP_FILE = re.compile(r"step-(\d+)\.(safetensors|png)$")
+_STEP_FILE = re.compile(r"step-(\d+)\.(safetensors|json|png)$")
 
 
 class Run:
@@ -74,11 +74,29 @@ class Run:
             raise StudioError(f"The {RUN_FILE} in '{path}' is damaged.") from None
         if not isinstance(info, dict) or "config" not in info:
             raise StudioError(f"The {RUN_FILE} in '{path}' is not a GAN Studio run description.")
-        return cls(path, info)
+        run = cls(path, info)
+        run.remove_crash_leftovers()
+        return run
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    def remove_crash_leftovers(self) -> None:
+        """Remove temporary files and export staging folders that a crash left in the run and its sub-folders.
+
+        Skipped while a process trains the run: its writes in progress look just the same.
+        """
+        if holder(self.path) is not None:
+            return
+        folders = [self.path]
+        try:
+            folders += [entry for entry in self.path.iterdir()
+                        if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".")]
+        except OSError:
+            return
+        for folder in folders:
+            remove_leftovers(folder)
 
     def save_config(self, config: RunConfig) -> None:
         """Record a changed config (e.g. more steps before a resume)."""
@@ -133,9 +151,25 @@ class Run:
         return found[-1][0] if found else 0
 
     def prune_checkpoints(self, keep: int) -> None:
-        for _, path in self.checkpoints()[:-keep]:
-            sidecar_path(path).unlink(missing_ok=True)
+        """Keep the newest ``keep`` checkpoints, and drop halves of checkpoints older than the newest.
+
+        Weights go before their sidecar: a kill in between leaves a sidecar alone, which never counts
+        as a checkpoint and goes at the next prune, rather than weights that nothing would clean up.
+        Halves can only be leftovers (one writer per run; a save writes its sidecar last).
+        """
+        complete = self.checkpoints()
+        for _, path in complete[:-keep] if keep > 0 else []:
             path.unlink(missing_ok=True)
+            sidecar_path(path).unlink(missing_ok=True)
+        if not complete:
+            return
+        newest = complete[-1][0]
+        for step, path in _step_files(self.checkpoint_dir, "safetensors"):
+            if step < newest and not sidecar_path(path).exists():
+                path.unlink(missing_ok=True)
+        for step, path in _step_files(self.checkpoint_dir, "json"):
+            if step < newest and not path.with_suffix(".safetensors").exists():
+                path.unlink(missing_ok=True)
 
     def save_samples(self, step: int, grid: np.ndarray) -> Path:
         path = self.samples_dir / f"step-{step:06d}.png"

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
 from studio.core.training.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
-from studio.core.paths import occupied
+from studio.core.files import occupied
 
 PROGRESS_INTERVAL_S = 0.05
 
@@ -205,11 +205,13 @@ class TrainWorker(Job):
 
     def work(self) -> None:
         from studio.core.paths import runs_dir
+        from studio.core.run_lock import refuse_if_training
         from studio.core.runs import Run
         from studio.core.training.trainer import Trainer
 
         if self.resume_path is not None:
             run = Run.open(self.resume_path)
+            refuse_if_training(run.path)
             if self.config.train.steps > run.config.train.steps:
                 run.config.train.steps = self.config.train.steps
                 run.save_config(run.config)

@@ -1,5 +1,5 @@
 """Writing a report to a folder: ``report.html``, ``report.pdf``, ``report.md`` with ``assets/``,
-and ``manifest.json`` with the SHA-256 of every file written. Each file is written atomically.
+and ``manifest.json`` with the SHA-256 of every file written, into a new or empty folder, all at once.
 
 Qt draws the charts and the PDF, so a QGuiApplication must exist; :func:`ensure_qt` makes one
 (offscreen when there is no display) for the command line.
@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.core.files import write_bytes_atomic, write_text_atomic
+from studio.core.files import occupied, write_new_folder
 from studio.core.errors import Cancelled, StudioError
 from studio.core.evaluation.report import Report
 
@@ -45,16 +45,26 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def check_report_folder(out_dir: Path) -> Path:
+    """``out_dir`` when a report can go there (a new or empty folder), else one sentence, before any drafting."""
+    out_dir = Path(out_dir)
+    if occupied(out_dir):
+        raise StudioError(f"'{out_dir}' already exists and is not empty; choose a new or empty folder for the report.")
+    return out_dir
+
+
 def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMATS),
                   progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> list[Path]:
-    """Write the chosen formats into ``out_dir`` (created if needed); returns the files written."""
+    """Write the chosen formats into the new or empty folder ``out_dir``; returns the files written.
+
+    A folder that already holds files (an earlier report, perhaps edited by hand) is refused, and
+    the files appear together at the end, so a cancel or a failure leaves no partial report.
+    """
     from studio.reporting.pdf import pdf_bytes
     from studio.reporting.render import build_assets, standalone_html, to_html, to_markdown
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise StudioError(f"'{out_dir}' is a file; choose a folder for the report.")
+    out_dir = check_report_folder(out_dir)
     total = len(formats) + 1
 
     def step(done: int) -> None:
@@ -80,8 +90,14 @@ def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMA
             html = to_html(report, assets, lambda key: f"report:{key}", manifest)
             written[out_dir / "report.pdf"] = pdf_bytes(html, assets, report.title)[0]
         step(done)
-    for path, data in written.items():
-        write_bytes_atomic(path, data)
-    files = {str(path.relative_to(out_dir)): _sha(data) for path, data in written.items()}
-    write_text_atomic(out_dir / "manifest.json", json.dumps({"run": report.run_name, "files": files}, indent=2))
-    return [*written, out_dir / "manifest.json"]
+    files = {path.relative_to(out_dir).as_posix(): _sha(data) for path, data in written.items()}
+    written[out_dir / "manifest.json"] = json.dumps({"run": report.run_name, "files": files}, indent=2).encode("utf-8")
+
+    def fill(staging: Path) -> None:
+        for path, data in written.items():
+            target = staging / path.relative_to(out_dir)
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(data)
+
+    write_new_folder(out_dir, fill)
+    return list(written)

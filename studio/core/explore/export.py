@@ -10,24 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from studio.core.files import as_studio_error, write_text_atomic
+from studio.core.files import write_new_folder, write_text_atomic
 from studio.core.errors import Cancelled, StudioError
 from studio.core.imaging import make_grid, png_bytes, save_png
-from studio.core.paths import occupied
 from studio.core.sampling import Sampler, per_seed_latents, truncate
 
 EXPORT_BATCH = 64
 LABEL_HEIGHT = 14
-T = TypeVar("T")
 
 
 def export_grid(images: np.ndarray, path: Path, nrow: int | None = None, overwrite: bool = False) -> Path:
@@ -75,34 +70,6 @@ def export_images(
     names = write_new_folder(
         out_dir, lambda staging: _write_batch(sampler, staging, n, seed, truncation, labels, progress, cancelled))
     return [Path(out_dir) / name for name in names]
-
-
-def write_new_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
-    """Run ``fill`` on a hidden staging folder beside ``out_dir``, then rename it into place.
-
-    ``out_dir`` must be new or empty; a cancel, a crash or a full disk leaves nothing behind.
-    """
-    out_dir = Path(out_dir)
-    if occupied(out_dir):
-        raise StudioError(f"'{out_dir}' already exists and is not empty; choose a new or empty folder.")
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=parent))
-    except OSError:
-        raise StudioError(f"'{parent}' is not writable.") from None
-    try:
-        result = fill(staging)
-        if out_dir.exists():
-            out_dir.rmdir()
-        staging.rename(out_dir)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise as_studio_error(error, out_dir / "image.png") from error
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return result
 
 
 def class_folder(sampler: Sampler, index: int) -> str:

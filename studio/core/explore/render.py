@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from studio.core.files import write_text_atomic
+from studio.core.files import write_new_folder, write_text_atomic
 from studio.core.errors import Cancelled, StudioError
-from studio.core.explore.export import write_new_folder
 from studio.core.explore.favourites import FAVOURITES_FILE, FORMAT, Favourite
 from studio.core.imaging import png_bytes
 from studio.core.explore.latent_spec import LatentSpec

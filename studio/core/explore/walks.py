@@ -10,9 +10,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from studio.core.files import write_bytes_atomic
+from studio.core.files import write_bytes_atomic, write_new_folder
 from studio.core.errors import Cancelled, StudioError
-from studio.core.explore.export import write_new_folder
 from studio.core.imaging import png_bytes
 from studio.core.explore.render import spec_latents
 from studio.core.explore.latent_spec import LatentSpec
@@ -21,20 +20,22 @@ from studio.core.sampling import Sampler, slerp
 ANIMATED = {".gif": "GIF", ".webp": "WEBP"}
 WALK_BATCH = 32
 DIRECTION_WALK_SIGMA = 3.0
+MIN_FRAMES, MAX_FRAMES = 2, 10_000
+MIN_FPS, MAX_FPS = 0.1, 50.0
 
 
 def interpolation_latents(a: LatentSpec, b: LatentSpec, frames: int, latent_dim: int,
                           directions: np.ndarray | None = None) -> torch.Tensor:
     """``(frames, latent_dim)`` latents from A to B, both included, by spherical interpolation."""
     start, end = spec_latents(a, 1, latent_dim, directions), spec_latents(b, 1, latent_dim, directions)
-    return torch.cat([slerp(start, end, t) for t in np.linspace(0.0, 1.0, _frame_count(frames))])
+    return torch.cat([slerp(start, end, t) for t in np.linspace(0.0, 1.0, check_frames(frames))])
 
 
 def direction_latents(spec: LatentSpec, direction: np.ndarray, frames: int, latent_dim: int,
                       directions: np.ndarray | None = None, sigma: float = DIRECTION_WALK_SIGMA) -> torch.Tensor:
     """``(frames, latent_dim)`` latents moving the spec's sample from -σ to +σ along one unit ``direction``."""
     base = spec_latents(spec, 1, latent_dim, directions)
-    steps = torch.linspace(-sigma, sigma, _frame_count(frames))[:, None]
+    steps = torch.linspace(-sigma, sigma, check_frames(frames))[:, None]
     return base + steps * torch.from_numpy(np.asarray(direction, dtype=np.float32))[None, :]
 
 
@@ -84,7 +85,20 @@ def save_walk(frames: np.ndarray, out: Path, fps: float = 12.0) -> list[Path]:
 
 def frame_ms(fps: float) -> int:
     """A frame's display time in whole hundredths of a second (GIF's unit), at least 20 ms."""
-    return max(20, round(100 / fps) * 10)
+    return max(20, round(100 / check_fps(fps)) * 10)
+
+
+def check_fps(fps: float) -> float:
+    """Frames per second a walk can play at: 0.1 (ten seconds a frame) to 50 (GIF's fastest)."""
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise StudioError(f"A walk plays at {MIN_FPS:g} to {MAX_FPS:g} frames per second, not {fps:g}.")
+    return fps
+
+
+def check_frames(frames: int) -> int:
+    if not MIN_FRAMES <= frames <= MAX_FRAMES:
+        raise StudioError(f"A walk needs between {MIN_FRAMES} and {MAX_FRAMES:,} frames, not {frames}.")
+    return frames
 
 
 def _write_frames(frames: np.ndarray, staging: Path) -> list[str]:
@@ -93,12 +107,6 @@ def _write_frames(frames: np.ndarray, staging: Path) -> list[str]:
     for name, frame in zip(names, frames):
         (staging / name).write_bytes(png_bytes(frame))
     return names
-
-
-def _frame_count(frames: int) -> int:
-    if not 2 <= frames <= 10_000:
-        raise StudioError(f"A walk needs between 2 and 10,000 frames, not {frames}.")
-    return frames
 
 
 def export_walk(
@@ -117,6 +125,7 @@ def export_walk(
     """Render and save a walk: from ``start`` to ``end`` (slerp), or from ``start`` along the unit ``direction``."""
     if (end is None) == (direction is None):
         raise StudioError("A walk goes either from sample A to sample B, or along one direction.")
+    check_fps(fps)
     if end is not None:
         z = interpolation_latents(start, end, frames, sampler.latent_dim, directions)
     else:

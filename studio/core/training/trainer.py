@@ -12,6 +12,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict
 
 import torch
@@ -28,6 +29,7 @@ from studio.core.training.events import CheckpointSaved, Event, Failed, Finished
 from studio.core.imaging import make_grid
 from studio.core.training.objectives import Objective, build_objective
 from studio.core.runs import Run
+from studio.core.run_lock import RunLock
 from studio.core.sampling import latents, to_uint8_images
 
 PREVIEW_SAMPLES = 64
@@ -119,9 +121,13 @@ class Trainer:
         self._checkpoint_requested.set()
 
     def run(self) -> None:
-        """Train to ``config.train.steps``; every outcome ends in a Finished or Failed event."""
+        """Train to ``config.train.steps``; every outcome ends in a Finished or Failed event.
+
+        The run's lock is held meanwhile (by rank 0 under torchrun), so no other process trains it.
+        """
         try:
-            self._train()
+            with RunLock(self.run_folder.path) if self.distributed is None or self.distributed.is_main else nullcontext():
+                self._train()
         except StudioError as error:
             self.on_event(Failed(str(error)))
         except torch.OutOfMemoryError:

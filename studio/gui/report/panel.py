@@ -36,7 +36,6 @@ class ReportPanel(QWidget):
         self._assets: dict = {}
         self._draft_job: ReportDraftWorker | None = None
         self._export_job: ReportExportWorker | None = None
-        self._export_folder: Path | None = None
 
         self.draft_button = named(QPushButton("Draft report"), "draftReportButton", "Draft report",
                                   "Build the draft report of the open run from its data.")
@@ -193,7 +192,6 @@ class ReportPanel(QWidget):
         if not formats:
             self.message.setText("Choose at least one format to export.")
             return
-        self._export_folder = Path(folder)
         job = ReportExportWorker(self._report, self._run_path, folder, formats)
         job.progress.connect(self._on_progress)
         job.exported.connect(self._on_exported)
@@ -205,7 +203,7 @@ class ReportPanel(QWidget):
         self._refresh()
 
     def _on_exported(self, paths: list) -> None:
-        self.message.setText(f"Exported {len(paths)} files to {self._export_folder}.")
+        self.message.setText(f"Exported {len(paths)} files to {Path(paths[-1]).parent}.")
         self.exported.emit(paths)
 
     def _on_failed(self, sentence: str) -> None:

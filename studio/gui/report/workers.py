@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from studio.gui.workers import Job, _ProgressThrottle
+from studio.gui.workers import Job, _ProgressThrottle, export_folder
 
 
 class ReportDraftWorker(Job):
@@ -34,7 +34,11 @@ class ReportDraftWorker(Job):
 
 
 class ReportExportWorker(Job):
-    """Saves the analyst's prose into the run and writes the report files; emits ``exported(paths)``."""
+    """Saves the analyst's prose into the run and writes the report files; emits ``exported(paths)``.
+
+    An empty chosen folder receives the files directly; otherwise they go into a new sub-folder
+    named after the run, so an earlier report there (perhaps edited by hand) is never overwritten.
+    """
 
     progress = Signal(int, int)
     exported = Signal(object)
@@ -49,6 +53,6 @@ class ReportExportWorker(Job):
         from studio.reporting.export import export_report
 
         save_edits(self.run_path, self.report.prose())
-        paths = export_report(self.report, self.folder, self.formats,
+        paths = export_report(self.report, export_folder(self.folder, f"{self.run_path.name}-report"), self.formats,
                               progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
         self.exported.emit(list(paths))
