@@ -80,3 +80,17 @@ def write_mnist(folder: Path, count: int = 30, gz: bool = True, prefix: str = "t
     (folder / f"{prefix}-images-idx3-ubyte{suffix}").write_bytes(opener(images))
     (folder / f"{prefix}-labels-idx1-ubyte{suffix}").write_bytes(opener(labels))
     return folder / f"{prefix}-images-idx3-ubyte{suffix}"
+
+
+def hostile_folder(root):
+    """A labelled folder dataset whose class names and a file name try to inject markup."""
+    rng = np.random.default_rng(0)
+    for index, name in enumerate(["<script>", "plain & simple"]):
+        folder = root / name
+        folder.mkdir(parents=True)
+        for i in range(24):
+            pixels = rng.integers(0, 60, (32, 32, 3), dtype=np.uint8)
+            pixels[8:24, 8:24, index] = 220
+            Image.fromarray(pixels).save(folder / f"img-{i}.png")
+    (root / "plain & simple" / "<b>broken.png").write_bytes(b"not an image")
+    return root

@@ -4,6 +4,7 @@ import csv
 import errno
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,7 @@ def test_first_feature_layer_is_found_generically():
 
 
 def test_directions_are_unit_vectors_with_variance_shares_and_are_cached(trained_run, sampler):
+    shutil.rmtree(trained_run.path / "directions", ignore_errors=True)  # found here, whatever ran before
     calls = []
     directions = directions_for(trained_run, sampler, progress=lambda d, t: calls.append((d, t)))
     assert directions.vectors.shape == (16, 16)

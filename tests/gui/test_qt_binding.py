@@ -2,6 +2,7 @@
 
 import sys
 
+import pytest
 from PySide6.QtCore import QObject, Signal
 
 
@@ -9,6 +10,8 @@ class _Emitter(QObject):
     fired = Signal(object)
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="True, False and None are immortal from Python 3.12 on: "
+                    "their reference counts never change, so a lost reference cannot be seen (nor hurt)")
 def test_emitting_signals_keeps_reference_counts(qapp):
     """PySide6 6.12.0 lost a reference to True per emit, aborting Python 3.11 after a long run."""
     emitter = _Emitter()

@@ -4,10 +4,9 @@ import re
 
 from tests.gui.conftest import TRAIN_TIMEOUT_MS
 from tests.gui.helpers import click
-from tests.reporting.conftest import trained_run  # noqa: F401 - the tiny trained run fixture
 
 
-def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, trained_run, tmp_path):  # noqa: F811
+def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, evaluated_run, tmp_path):
     from studio.gui.report.panel import ReportPanel
     from studio.gui.workers import ThreadHost
 
@@ -16,7 +15,7 @@ def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, trained_run, 
     qtbot.addWidget(panel, before_close_func=lambda _: host.shutdown())
     panel.show()
     assert not panel.export_button.isEnabled()
-    panel.set_run(trained_run[0], training=False)
+    panel.set_run(evaluated_run[0], training=False)
     with qtbot.waitSignal(panel.drafted, timeout=TRAIN_TIMEOUT_MS):
         click(qtbot, panel.draft_button)
     assert "Summary" in panel.preview.toPlainText()
@@ -35,4 +34,4 @@ def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, trained_run, 
     assert "Shapes look right; ship it &lt;b&gt;now&lt;/b&gt;." in html
     assert re.search(r"Shapes look right; ship it &lt;b&gt;now&lt;/b&gt;\.", (tmp_path / "out" / "report.md").read_text())
     assert not (tmp_path / "out" / "report.pdf").exists()
-    assert "ship it" in (trained_run[0] / "report" / "edits.json").read_text()
+    assert "ship it" in (evaluated_run[0] / "report" / "edits.json").read_text()

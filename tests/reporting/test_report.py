@@ -15,20 +15,20 @@ HEADINGS = ("Summary", "Run card", "Data overview", "Training dynamics", "Progre
 
 
 @pytest.fixture(scope="module")
-def exported(trained_run, tmp_path_factory, qapp):
+def exported(evaluated_run, tmp_path_factory, qapp):
     """The report exported in every format (pytest-qt's QApplication serves the Qt drawing)."""
     from studio.core.evaluation.report import build_report
     from studio.reporting.export import export_report
 
-    run = Run.open(trained_run[0])
+    run = Run.open(evaluated_run[0])
     report = build_report(run)
     out = tmp_path_factory.mktemp("report")
     export_report(report, out)
     return report, out
 
 
-def test_training_measures_quality_keeps_the_best_checkpoint_and_logs_it(trained_run):
-    path, events = trained_run
+def test_training_measures_quality_keeps_the_best_checkpoint_and_logs_it(evaluated_run):
+    path, events = evaluated_run
     measured = [event for event in events if isinstance(event, QualityMeasured)]
     steps = [event.step for event in measured]
     assert steps[0] == 10 and all(step % 10 == 0 for step in steps)  # later ones may be spaced out on a CPU
@@ -90,14 +90,14 @@ def test_diagnostics_pass_on_a_healthy_checkpoint(exported):
     assert any(f.rule == "too_little_data" for f in report.findings)
 
 
-def test_saved_prose_edits_reach_the_next_draft(trained_run):
+def test_saved_prose_edits_reach_the_next_draft(evaluated_run):
     from studio.core.evaluation.report import build_report, save_edits
 
-    save_edits(trained_run[0], {"summary": "Edited by the analyst."})
+    save_edits(evaluated_run[0], {"summary": "Edited by the analyst."})
     try:
-        assert build_report(Run.open(trained_run[0])).section("summary").prose == "Edited by the analyst."
+        assert build_report(Run.open(evaluated_run[0])).section("summary").prose == "Edited by the analyst."
     finally:
-        (trained_run[0] / "report" / "edits.json").unlink()
+        (evaluated_run[0] / "report" / "edits.json").unlink()
 
 
 def test_a_conditional_run_shows_final_samples_per_class(tmp_path):
@@ -105,7 +105,7 @@ def test_a_conditional_run_shows_final_samples_per_class(tmp_path):
     from studio.core.data import load_dataset
     from studio.core.evaluation.report import build_report
     from studio.core.training.trainer import Trainer
-    from tests.reporting.conftest import hostile_folder
+    from tests.data_files import hostile_folder
 
     config = RunConfig()
     config.data.source = str(hostile_folder(tmp_path / "data"))
