@@ -1,7 +1,7 @@
 """Headless commands on the same engine as the GUI: ``python -m studio train|resume|sample``.
 
 Anything the user can get wrong ends with exit status 2 and one sentence on stderr, never a
-traceback. Training runs on a worker thread so Ctrl+C stops it cleanly with a checkpoint.
+traceback. Training runs on a worker thread so Ctrl+C, SIGINT or SIGTERM stop it cleanly with a checkpoint.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from studio.cli.data import add_data_command, add_data_options, data_config_from, load_interruptibly
 from studio.cli.explore import add_sample_options, add_walk_command, check_truncation, class_index
-from studio.cli.training import add_model_options, add_models_command, apply_model_options
+from studio.cli.training import STOPPED_HELP, add_model_options, add_models_command, apply_model_options, stop_on_signals
 from studio.core.config import RunConfig, check
 from studio.core.errors import StudioError
 from studio.core.files import occupied
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m studio", description="GAN Studio, headless.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    train = commands.add_parser("train", help="train a new run")
+    train = commands.add_parser("train", help="train a new run", epilog=STOPPED_HELP)
     add_data_options(train)
     train.add_argument("--out", required=True, type=Path, help="the new run folder")
     train.add_argument("--steps", type=int)
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     add_model_options(train)
     train.set_defaults(command=_train)
 
-    resume = commands.add_parser("resume", help="continue a run from its last checkpoint")
+    resume = commands.add_parser("resume", help="continue a run from its last checkpoint", epilog=STOPPED_HELP)
     resume.add_argument("--run", required=True, type=Path)
     resume.add_argument("--steps", type=int, help="new total step count (default: the run's own)")
     resume.set_defaults(command=_resume)
@@ -199,7 +199,7 @@ def _load(config: RunConfig):
 
 
 def _fit(run, dataset, distributed) -> int:
-    """Train on a worker thread, drawing progress here; Ctrl+C stops with a checkpoint.
+    """Train on a worker thread, drawing progress here; Ctrl+C, SIGINT or SIGTERM stop with a checkpoint.
 
     Under torchrun only rank 0 reports; every rank returns the same outcome.
     """
@@ -228,28 +228,29 @@ def _fit(run, dataset, distributed) -> int:
             outcome.append(event)
 
     trainer = Trainer(run, dataset, on_event if distributed.is_main else on_other_rank_event, distributed)
-    worker = threading.Thread(target=trainer.run, name="trainer")
-    worker.start()
-    try:
+    # The handlers stay until the end: under torchrun, the launcher signals the ranks still finishing when one exits.
+    with stop_on_signals(trainer.stop) as received:
+        worker = threading.Thread(target=trainer.run, name="trainer")
+        worker.start()
         while worker.is_alive():
             worker.join(0.2)
-    except KeyboardInterrupt:
-        trainer.stop()
-        worker.join()
-    bar.close()
-    distributed.close()
-    result = outcome[-1]
-    if isinstance(result, Failed):
-        raise StudioError(result.message)
-    if not distributed.is_main:
-        return INTERRUPTED if result.stopped else 0
-    if result.reason:
-        print(result.reason, file=sys.stderr)
-    if result.stopped:
-        print(f"Stopped at step {result.step}; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
-        return INTERRUPTED
-    print(f"Finished {result.step} steps: {run.path}")
-    return 0
+        bar.close()
+        distributed.close()
+        result = outcome[-1]
+        if isinstance(result, Failed):
+            raise StudioError(result.message)
+        if not distributed.is_main:
+            return INTERRUPTED if result.stopped else 0
+        if result.reason:
+            print(result.reason, file=sys.stderr)
+        if result.stopped:
+            checkpoint = run.latest_checkpoint()
+            print(f"Training was stopped{' by ' + received[0] if received else ''} at step {result.step}; "
+                  + (f"its checkpoint is {checkpoint}" if checkpoint else "no checkpoint was written yet")
+                  + f"; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
+            return INTERRUPTED
+        print(f"Finished {result.step} steps: {run.path}")
+        return 0
 
 
 class ProgressBar:

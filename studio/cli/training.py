@@ -1,11 +1,44 @@
-"""The model and training flags of ``train``, and the ``models`` command that lists the registry."""
+"""The model and training flags of ``train``, the ``models`` command that lists the registry, and how
+a signal stops training."""
 
 from __future__ import annotations
 
 import argparse
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from studio.core.config import RunConfig
 from studio.core.training.presets import PRESETS, apply_preset
+
+
+STOPPED_HELP = ("Ctrl+C, SIGINT or SIGTERM stop training after the current step with a checkpoint; the exit status is "
+                "then 130, and 'resume' continues from that checkpoint. Under torchrun every rank stops at the same step.")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def stop_on_signals(stop: Callable[[], None]) -> Iterator[list[str]]:
+    """While the block runs, SIGINT and SIGTERM call ``stop`` instead of ending the process.
+
+    Installed explicitly for both: a process started in the background by a non-interactive
+    shell inherits SIGINT as ignored, so Ctrl+C's KeyboardInterrupt never comes, and process
+    managers, containers and schedulers stop jobs with SIGTERM, whose default ends the process
+    with no checkpoint. The earlier handlers come back after the block. Yields the names of the
+    signals received, in order.
+    """
+    received: list[str] = []
+
+    def handle(signum: int, frame) -> None:
+        received.append(signal.Signals(signum).name)
+        stop()
+
+    previous = {signum: signal.signal(signum, handle) for signum in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:

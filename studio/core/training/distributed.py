@@ -8,6 +8,7 @@ fake passes raises "modified by an inplace operation".
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 from dataclasses import dataclass
@@ -77,6 +78,22 @@ class DistributedContext:
         dist.all_gather(gathered, checksum)
         return all(torch.equal(gathered[0], other) for other in gathered[1:])
 
-    def close(self) -> None:
+    def finish(self) -> None:
+        """Meet the other ranks at the end of training, once this rank is done with its wrapped modules.
+
+        Call it after this rank has written its last file and dropped its references to the DDP
+        wrappers. The wrappers sit in reference cycles, so dropping them does not free them: the
+        collection here does, while the process group still exists; left to the interpreter's exit,
+        a gloo thread frees their buffers after the group is gone and the process aborts with
+        "terminate called without an active exception". Meeting afterwards means no rank tears the
+        group down, or exits, while rank 0 still writes its checkpoint.
+        """
         if self.world_size > 1 and dist.is_initialized():
+            gc.collect()
+            dist.barrier()
+
+    def close(self) -> None:
+        """Leave the process group; after :meth:`finish`, or after a failure that skipped it."""
+        if self.world_size > 1 and dist.is_initialized():
+            gc.collect()
             dist.destroy_process_group()

@@ -182,8 +182,10 @@ class Trainer:
         totals = torch.zeros(4, device=device)
         healthy = torch.ones((), device=device)
         window_start, window_steps, began = time.perf_counter(), 0, time.perf_counter()
+        stop_asked = ended_early = False
         while step < train.steps:
-            if not self._wait_while_paused():
+            stop_asked, ended_early = self._agreed_stop(dist, early_stop)
+            if stop_asked or ended_early:
                 break
             step += 1
             indices = batches.for_step(step)[shard].to(device)
@@ -223,13 +225,12 @@ class Trainer:
                 saved_step = step
             if evaluator is not None and evaluator.due(step):
                 early_stop = self._evaluate(evaluator, step, objective)
-                if early_stop:
-                    break
 
-        stopped = step < train.steps
-        if stopped and step != saved_step:
+        if step < train.steps and step != saved_step:
             self._save(step, objective, dist)
-        self.on_event(Finished(step, stopped=stopped and not early_stop, reason=early_stop))
+        del objective, preview
+        dist.finish()
+        self.on_event(Finished(step, stopped=stop_asked, reason=early_stop))
 
     def _restore(self, objective: Objective, checkpoint) -> int:
         """Load weights and optimizer state from a checkpoint; returns its step."""
@@ -279,6 +280,20 @@ class Trainer:
                             extra={"metric": outcome.record, "class_names": self._class_names(objective)})
         self.on_event(QualityMeasured(step, outcome.record, outcome.improved))
         return outcome.stop_reason
+
+    def _agreed_stop(self, dist: DistributedContext, early_stop: str) -> tuple[bool, bool]:
+        """Before each step: (a stop was asked for, the evaluator ended training early), as all ranks see it.
+
+        Under torchrun each rank gets its own signal at its own moment, and rank 0 alone evaluates;
+        a rank leaving the loop on its own would leave the others waiting forever in the next
+        step's collective. So the ranks agree (one small all-reduce per step) and all stop after
+        the same step, where they save the checkpoint together.
+        """
+        stop_asked = not early_stop and not self._wait_while_paused()
+        if dist.world_size == 1:
+            return stop_asked, bool(early_stop)
+        go_on = dist.all_min(torch.tensor([float(not stop_asked), float(not early_stop)], device=dist.device)).tolist()
+        return go_on[0] < 1, go_on[1] < 1
 
     def _wait_while_paused(self) -> bool:
         """Block while paused; False once a stop was asked for."""
