@@ -145,19 +145,20 @@ def test_duplicates_sizes_and_aspects_are_reported(tmp_path):
     assert report["aspects"]["about square"] == 1
 
 
-def test_parallel_decoding_matches_sequential_and_lists_the_same_skips(tmp_path, monkeypatch):
+def test_one_worker_and_several_give_the_same_pixels_and_skips(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     for index in range(40):
         save(Image.fromarray(rng.integers(0, 256, (30, 50, 3), dtype=np.uint8)), tmp_path / "k" / f"{index:02d}.png")
     (tmp_path / "k" / "05-bad.png").write_bytes(b"junk")
-    sequential = load(tmp_path)
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 4)
-    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
+    alone = load(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_CHUNK", 1)
+    monkeypatch.setattr(parallel, "MAX_CHUNK", 4)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 3)
     for entry in cache_dir().iterdir():
         entry.unlink()
     together = load(tmp_path)
-    assert torch.equal(sequential.images, together.images)
+    assert torch.equal(alone.images, together.images)
     assert [s.path for s in together.skipped] == ["k/05-bad.png"]
 
 

@@ -11,6 +11,7 @@ import torch
 
 from studio.core.config import DataConfig
 from studio.core.data.dataset import ImageDataset, SkippedFile
+from studio.core.data.limits import current_limits
 from studio.core.data.parallel import decode_all
 from studio.core.data.preprocess import Preprocess, fit_array
 from studio.core.data.selection import select
@@ -44,7 +45,9 @@ def from_files(
     if not len(indices):
         raise StudioError(f"'{source}' contains no image files.")
     names = [files[i][0] for i in indices]
-    pixels, outcomes = decode_all(names, read, Preprocess.from_config(config), progress, cancelled)
+    limits = current_limits()
+    limits.check_images(source, len(names), config.resolution)
+    pixels, outcomes = decode_all(names, read, Preprocess.from_config(config), progress, cancelled, limits.stall_seconds)
     good = [i for i, (reason, _, _) in enumerate(outcomes) if reason is None]
     if not good:
         raise StudioError(f"None of the {len(names)} files in '{source}' is a readable image.")
@@ -75,6 +78,7 @@ def from_arrays(
         raise StudioError(f"'{source}' holds no images.")
     prep = Preprocess.from_config(config)
     side = prep.resolution
+    current_limits().check_images(source, len(indices), side)
     pixels = np.empty((len(indices), 3, side, side), dtype=np.uint8)
     digests = []
     for done, index in enumerate(indices, start=1):
