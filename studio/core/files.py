@@ -81,6 +81,21 @@ def occupied(path: Path) -> bool:
     return path.exists() and (not path.is_dir() or any(path.iterdir()))
 
 
+def unused_path(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``… : the first that nothing occupies."""
+    candidate, suffix = Path(parent) / name, 1
+    while occupied(candidate):
+        suffix += 1
+        candidate = Path(parent) / f"{name}-{suffix}"
+    return candidate
+
+
+def export_folder(chosen: Path, name: str) -> Path:
+    """Where an export into the folder ``chosen`` goes: ``chosen`` itself if it is empty, else a new
+    ``name`` (``name-2``…) folder inside it, so an export never mixes with files already there."""
+    return Path(chosen) if not occupied(chosen) else unused_path(chosen, name)
+
+
 def write_new_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
     """Run ``fill`` on a hidden staging folder beside ``out_dir``, then rename it into place.
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,18 +22,11 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
+from studio.gui.tasks import ThreadHost, analyst_message  # noqa: F401 - ThreadHost re-exported until the jobs move
 from studio.core.training.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.files import occupied
 
 PROGRESS_INTERVAL_S = 0.05
-
-
-def analyst_message(error: BaseException, doing: str) -> str:
-    """One sentence for the UI; unexpected errors keep their traceback on stderr for a bug report."""
-    if isinstance(error, StudioError):
-        return str(error)
-    traceback.print_exception(error)
-    return f"{doing} failed unexpectedly ({type(error).__name__}: {error})."
 
 
 class _ProgressThrottle:
@@ -84,41 +76,6 @@ class Job(QObject):
 
     def work(self) -> None:
         """The job itself, run on the worker's thread; each subclass defines it."""
-
-
-class ThreadHost(QObject):
-    """Starts each job on its own QThread, keeps it alive while it runs, and shuts all down on close."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._running: dict[Job, QThread] = {}
-
-    def start(self, job: Job) -> Job:
-        thread = QThread()
-        thread.setObjectName(type(job).__name__)
-        job.moveToThread(thread)
-        thread.started.connect(job.run)
-        job.done.connect(self._on_done)
-        self._running[job] = thread
-        thread.start()
-        return job
-
-    @Slot()
-    def _on_done(self) -> None:
-        """Runs on the GUI thread (queued): end the job's thread and let both go."""
-        thread = self._running.pop(self.sender(), None)
-        if thread is not None:
-            thread.quit()
-            thread.wait()
-
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Cancel every job and wait for its thread to end."""
-        for job in list(self._running):
-            job.cancel()
-        for job, thread in list(self._running.items()):
-            thread.quit()
-            thread.wait(timeout_ms)
-            self._running.pop(job, None)
 
 
 @dataclass(frozen=True)
@@ -453,31 +410,47 @@ class RunSnapshot:
     samples: np.ndarray | None = None
     last_step: int = 0
     has_checkpoint: bool = False
+    foreign_source: str = ""  # a dataset outside the run, not recorded by this studio: ask before loading it
 
 
 class OpenRunWorker(Job):
-    """Reads a run folder (metrics log, latest sample grid) off the GUI thread."""
+    """Reads a run folder (metrics log, latest sample grid) off the GUI thread.
+
+    ``data`` is the dataset the analyst chose or approved for the run; it is sealed into the run.
+    Without it, a run whose dataset is from elsewhere comes back with ``foreign_source`` set.
+    """
 
     opened = Signal(object)
     doing = "Opening the run"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: str | None = None) -> None:
         super().__init__()
         self.path = Path(path)
+        self.data = data
 
     def work(self) -> None:
+        from dataclasses import replace
+
+        from studio.core.data_source import DataSourceNotApproved
         from studio.core.imaging import load_png
         from studio.core.runs import Run
 
         run = Run.open(self.path)
+        if self.data is not None:
+            run.use_data_source(self.data, remember=True)
+        try:
+            config, foreign = replace(run.config, data=run.data_config()), ""
+        except DataSourceNotApproved as refusal:
+            config, foreign = run.config, refusal.source
         samples_path = run.latest_samples()
         self.opened.emit(RunSnapshot(
             path=Path(run.path),
-            config=run.config,
+            config=config,
             metrics=run.read_metrics(),
             samples=None if samples_path is None else load_png(samples_path),
             last_step=run.last_step(),
             has_checkpoint=run.latest_checkpoint() is not None,
+            foreign_source=foreign,
         ))
 
 

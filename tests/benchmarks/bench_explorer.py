@@ -69,11 +69,11 @@ def slider_latency(run_path: Path, changes: int, grid_index: int) -> list[float]
 
     panel.set_run(run_path)
     wait(panel.opened)
-    panel.grid_side.setCurrentIndex(grid_index)
+    panel.controls.grid_side.setCurrentIndex(grid_index)
     wait(panel.frame_shown)
     panel.frame_ms.clear()
     for index in range(changes + 5):
-        panel.psi.setValue(0.5 + (index % 20) * 0.05)
+        panel.controls.psi.setValue(0.5 + (index % 20) * 0.05)
         wait(panel.frame_shown)
         app.processEvents()
     times = panel.frame_ms[5:]

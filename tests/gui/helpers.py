@@ -1,8 +1,8 @@
-"""Small actions the GUI tests share: click a real button, type into a real field."""
+"""Small things the GUI tests share: click a real button, type into a real field, collect signals."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 
@@ -20,3 +20,15 @@ def type_into(qtbot, field: QLineEdit, text: str) -> None:
     else:
         qtbot.keyClick(field, Qt.Key.Key_Backspace)
     assert field.text() == text
+
+
+class Collector(QObject):
+    """Receives worker signals on the GUI thread (a QObject slot, so the connection is queued)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results = []
+
+    @Slot(object)
+    def collect(self, result) -> None:
+        self.results.append(result)

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from PySide6.QtWidgets import QAbstractSlider, QFileDialog, QToolButton
 
+from studio.core.explore.export import LABEL_HEIGHT
 from tests.gui.conftest import TRAIN_TIMEOUT_MS, tiny_config
 from tests.gui.helpers import click
 
@@ -28,10 +29,10 @@ def trained_explorer(open_window, qtbot, conditional: bool = False):
 
 
 def change(qtbot, panel, action):
-    """Do ``action`` to a widget and return the pixels of the frame it leads to."""
-    with qtbot.waitSignal(panel.frame_shown, timeout=FRAME_MS):
-        action()
-    qtbot.waitUntil(lambda: panel._result is not None, timeout=FRAME_MS)
+    """Do ``action`` to the controls and return the pixels of the frame that shows the new settings
+    (never an older frame that was still in flight)."""
+    action()
+    qtbot.waitUntil(panel.shows_controls, timeout=FRAME_MS)
     return panel.view.image_array().copy()
 
 
@@ -43,31 +44,31 @@ def explorer(open_window, qtbot):
 def test_sliders_change_the_image_and_the_same_settings_give_the_same_pixels(explorer, qtbot):
     window, panel = explorer
     first = panel.view.image_array().copy()
-    assert panel.grid_count() == 4 and "frame" in panel.frame_time.text()
-    inner = panel.psi.findChild(QAbstractSlider)
+    assert panel.controls.settings().count == 4 and "frame" in panel.frame_time.text()
+    inner = panel.controls.psi.findChild(QAbstractSlider)
     lowered = change(qtbot, panel, lambda: inner.setValue(inner.value() - 3 * inner.pageStep()))
-    assert panel.psi.value() < 1.0 and not np.array_equal(lowered, first)
-    back = change(qtbot, panel, lambda: panel.psi.setValue(1.0))
+    assert panel.controls.psi.value() < 1.0 and not np.array_equal(lowered, first)
+    back = change(qtbot, panel, lambda: panel.controls.psi.setValue(1.0))
     assert np.array_equal(back, first)
-    moved = change(qtbot, panel, lambda: panel.raw.sliders[0].setValue(3.0))
+    moved = change(qtbot, panel, lambda: panel.controls.raw.sliders[0].setValue(3.0))
     assert not np.array_equal(moved, first)
     reset = change(qtbot, panel, lambda: click(qtbot, panel.findChild(QToolButton, "explorerDimensionReset0")))
     assert np.array_equal(reset, first)
-    next_seed = change(qtbot, panel, lambda: click(qtbot, panel.next_seed))
-    assert panel.seed.value() == 1 and not np.array_equal(next_seed, first)
+    next_seed = change(qtbot, panel, lambda: click(qtbot, panel.controls.next_seed))
+    assert panel.controls.seed.value() == 1 and not np.array_equal(next_seed, first)
 
 
 def test_principal_directions_are_found_once_and_move_the_sample(explorer, qtbot):
     window, panel = explorer
-    assert panel.class_picker.isEnabled() is False and "unconditional" in panel.class_picker.toolTip()
+    assert panel.controls.class_picker.isEnabled() is False and "unconditional" in panel.controls.class_picker.toolTip()
     with qtbot.waitSignal(panel.directions_ready, timeout=FRAME_MS):
-        click(qtbot, panel.find_directions)
-    assert len(panel.principal.sliders) >= 10 and "%" in panel.principal.sliders[0].accessibleDescription()
-    assert panel.principal.sliders[0].maximum() == 5.0 and panel.principal.sliders[0].minimum() == -5.0
-    assert not panel.find_directions.isEnabled()
+        click(qtbot, panel.controls.find_directions)
+    assert len(panel.controls.principal.sliders) >= 10 and "%" in panel.controls.principal.sliders[0].accessibleDescription()
+    assert panel.controls.principal.sliders[0].maximum() == 5.0 and panel.controls.principal.sliders[0].minimum() == -5.0
+    assert not panel.controls.find_directions.isEnabled()
     assert list((window._run_path / "directions").glob("*.json"))
     before = panel.view.image_array().copy()
-    after = change(qtbot, panel, lambda: panel.principal.sliders[0].setValue(4.0))
+    after = change(qtbot, panel, lambda: panel.controls.principal.sliders[0].setValue(4.0))
     assert not np.array_equal(before, after)
 
 
@@ -78,13 +79,13 @@ def test_a_pinned_sample_regenerates_exactly_what_the_view_showed(explorer, qtbo
     from studio.core.sampling import Sampler
 
     window, panel = explorer
-    change(qtbot, panel, lambda: panel.grid_side.setCurrentIndex(0))
-    shown = change(qtbot, panel, lambda: panel.psi.setValue(0.6))
-    panel.raw.sliders[2].setValue(-2.0)
-    qtbot.waitUntil(lambda: panel._result.spec.dimension_offsets == {2: -2.0}, timeout=FRAME_MS)
+    change(qtbot, panel, lambda: panel.controls.grid_side.setCurrentIndex(0))
+    shown = change(qtbot, panel, lambda: panel.controls.psi.setValue(0.6))
+    panel.controls.raw.sliders[2].setValue(-2.0)
+    qtbot.waitUntil(lambda: panel.result.spec.dimension_offsets == {2: -2.0}, timeout=FRAME_MS)
     shown = panel.view.image_array().copy()
-    click(qtbot, panel.pin)
-    assert panel.tray.count() == 1
+    click(qtbot, panel.tray.pin)
+    assert panel.tray.tray.count() == 1
     run = Run.open(window._run_path)
     qtbot.waitUntil(lambda: len(load_favourites(run)) == 1, timeout=FRAME_MS)
     favourite = load_favourites(run)[0]
@@ -94,65 +95,74 @@ def test_a_pinned_sample_regenerates_exactly_what_the_view_showed(explorer, qtbo
 
 def test_interpolation_starts_at_a_and_ends_at_b(explorer, qtbot):
     window, panel = explorer
-    single_a = change(qtbot, panel, lambda: panel.grid_side.setCurrentIndex(0))
-    panel.seed_b.setValue(5)
-    at_a = change(qtbot, panel, lambda: panel.interpolate.setChecked(True))
+    controls = panel.controls
+    single_a = change(qtbot, panel, lambda: controls.grid_side.setCurrentIndex(0))
+    single_b = change(qtbot, panel, lambda: controls.seed.setValue(5))
+    assert not np.array_equal(single_a, single_b)
+    controls.seed_b.setValue(5)
+    at_a = change(qtbot, panel, lambda: controls.interpolate.setChecked(True))
+    assert panel.result.request.towards.seed == 5 and panel.result.request.t == 0.0
     assert np.abs(at_a.astype(int) - single_a).max() <= 1
-    at_b = change(qtbot, panel, lambda: panel.t.setValue(1.0))
-    single_b = change(qtbot, panel, lambda: (panel.interpolate.setChecked(False), panel.seed.setValue(5)))
+    at_b = change(qtbot, panel, lambda: controls.t.setValue(1.0))
+    assert panel.result.request.t == 1.0
     assert np.abs(at_b.astype(int) - single_b).max() <= 1
-    panel.interpolate.setChecked(True)
-    click(qtbot, panel.play)
-    qtbot.waitUntil(lambda: panel.t.value() < 0.9, timeout=FRAME_MS)
-    click(qtbot, panel.play)
-    assert panel.play.text() == "Play"
+    panel.controls.interpolate.setChecked(True)
+    click(qtbot, panel.controls.play)
+    qtbot.waitUntil(lambda: panel.controls.t.value() < 0.9, timeout=FRAME_MS)
+    click(qtbot, panel.controls.play)
+    assert panel.controls.play.text() == "Play"
 
 
 def test_exports_from_the_panel_write_files_and_never_overwrite(explorer, qtbot, tmp_path, monkeypatch):
     window, panel = explorer
-    panel.walk_frames.setValue(6)
+    panel.exports.walk_frames.setValue(6)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "walk.webp"), ""))
     with qtbot.waitSignal(panel.export_finished, timeout=FRAME_MS):
-        click(qtbot, panel.export_walk)
+        click(qtbot, panel.exports.export_walk)
     with Image.open(tmp_path / "walk.webp") as animation:
         assert animation.n_frames == 6
-    qtbot.waitUntil(panel.export_progress.isHidden, timeout=FRAME_MS)
-    click(qtbot, panel.export_walk)
+    qtbot.waitUntil(panel.exports.export_progress.isHidden, timeout=FRAME_MS)
+    click(qtbot, panel.exports.export_walk)
     qtbot.waitUntil(lambda: "already exists" in panel.message.text(), timeout=FRAME_MS)
 
-    qtbot.waitUntil(panel.export_progress.isHidden, timeout=FRAME_MS)
+    qtbot.waitUntil(panel.exports.export_progress.isHidden, timeout=FRAME_MS)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "grid.png"), ""))
     with qtbot.waitSignal(panel.export_finished, timeout=FRAME_MS):
-        click(qtbot, panel.save_grid)
-    assert Image.open(tmp_path / "grid.png").size[1] > 2 * 32
+        click(qtbot, panel.exports.save_grid)
+    grid, shown = np.asarray(Image.open(tmp_path / "grid.png").convert("RGB")), panel.result.images
+    cell_height, cell_width = 32 + LABEL_HEIGHT + 2, 64 + 2  # labelled cells are at least 64 px wide
+    for index, image in enumerate(shown):
+        row, column = divmod(index, 2)
+        top, left = 2 + row * cell_height, 2 + column * cell_width + (64 - 32) // 2
+        assert np.array_equal(grid[top:top + 32, left:left + 32], image), f"sample {index} differs from the view"
 
-    qtbot.waitUntil(panel.export_progress.isHidden, timeout=FRAME_MS)
-    panel.batch_count.setValue(20)
+    qtbot.waitUntil(panel.exports.export_progress.isHidden, timeout=FRAME_MS)
+    panel.exports.batch_count.setValue(20)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "batch"))
     with qtbot.waitSignal(panel.export_finished, timeout=FRAME_MS) as blocker:
-        click(qtbot, panel.export_batch)
+        click(qtbot, panel.exports.export_batch)
     assert len(blocker.args[0]) == 20 and (tmp_path / "batch" / "manifest.json").exists()
 
 
 def test_a_conditional_model_lets_the_analyst_choose_the_class(open_window, qtbot):
     window, panel = trained_explorer(open_window, qtbot, conditional=True)
-    assert panel.class_picker.isEnabled() and panel.class_picker.count() == 5
-    change(qtbot, panel, lambda: panel.grid_side.setCurrentIndex(0))
-    first_class = change(qtbot, panel, lambda: panel.class_picker.setCurrentIndex(1))
-    second_class = change(qtbot, panel, lambda: panel.class_picker.setCurrentIndex(2))
+    assert panel.controls.class_picker.isEnabled() and panel.controls.class_picker.count() == 5
+    change(qtbot, panel, lambda: panel.controls.grid_side.setCurrentIndex(0))
+    first_class = change(qtbot, panel, lambda: panel.controls.class_picker.setCurrentIndex(1))
+    second_class = change(qtbot, panel, lambda: panel.controls.class_picker.setCurrentIndex(2))
     assert not np.array_equal(first_class, second_class)
-    assert panel._result.spec.class_index == 1
+    assert panel.result.spec.class_index == 1
 
 
 def test_view_requests_made_faster_than_rendered_only_draw_the_latest(explorer, qtbot):
     from dataclasses import replace
 
-    from tests.gui.test_workers import Collector
+    from tests.gui.helpers import Collector
 
     window, panel = explorer
     collector = Collector()
     panel.renderer.worker.view_rendered.connect(collector.collect)
-    template = panel._result.request
+    template = panel.result.request
     for seed in range(1, 31):
         panel.renderer.worker.request_view(replace(template, spec=replace(template.spec, seed=seed), count=16))
     qtbot.waitUntil(lambda: bool(collector.results) and collector.results[-1].spec.seed == 30, timeout=FRAME_MS)

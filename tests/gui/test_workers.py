@@ -1,23 +1,10 @@
 """The workers' promises: the latest render request wins, and training can be steered from any thread."""
 
 import numpy as np
-from PySide6.QtCore import QObject, Slot
 
 from studio.gui.workers import RenderService
 from tests.gui.conftest import TRAIN_TIMEOUT_MS
-from tests.gui.helpers import click
-
-
-class Collector(QObject):
-    """Receives worker signals on the GUI thread (a QObject slot, so the connection is queued)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.results = []
-
-    @Slot(object)
-    def collect(self, result) -> None:
-        self.results.append(result)
+from tests.gui.helpers import Collector, click
 
 
 def test_render_requests_made_faster_than_rendered_only_draw_the_latest(window, qtbot):

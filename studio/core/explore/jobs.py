@@ -1,0 +1,122 @@
+"""The explorer's long jobs as plain functions: open a checkpoint, find its directions, save and
+export pinned samples, export walks and batches.
+
+Each takes paths and plain data (never a widget) and, when it can take long, a ``TaskState``; the
+GUI runs them with its task runner and the tests call them directly. Torch-using modules are
+imported inside the functions, so the GUI can import this module before torch is loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studio.core.explore.favourites import Favourite
+from studio.core.explore.latent_spec import LatentSpec
+from studio.core.tasks import TaskState
+
+
+@dataclass(frozen=True)
+class ExplorerModel:
+    """What the explorer needs to know about an opened checkpoint, as plain data."""
+
+    run_path: Path
+    checkpoint: Path
+    fingerprint: str
+    step: int
+    latent_dim: int
+    class_names: list[str]
+    num_classes: int
+    directions: Any = None  # studio.core.explore.directions.Directions, when cached
+    favourites: list[Favourite] = field(default_factory=list)  # of every checkpoint of the run
+
+    def class_name(self, index: int) -> str:
+        return self.class_names[index] if index < len(self.class_names) else f"class {index}"
+
+
+def open_model(run_path: Path) -> ExplorerModel:
+    """The run's latest checkpoint with its cached directions and the run's favourites."""
+    from studio.core.explore.directions import load_directions
+    from studio.core.explore.favourites import load_favourites
+    from studio.core.runs import Run
+    from studio.core.sampling import Sampler
+
+    run = Run.open(run_path)
+    checkpoint = run.latest_checkpoint()
+    sampler = Sampler.from_run(run, checkpoint)
+    return ExplorerModel(
+        run_path=run.path, checkpoint=checkpoint, fingerprint=sampler.fingerprint, step=sampler.step,
+        latent_dim=sampler.latent_dim, class_names=list(sampler.class_names), num_classes=sampler.num_classes,
+        directions=load_directions(run, sampler.fingerprint),
+        favourites=load_favourites(run))
+
+
+def find_directions(model: ExplorerModel, task: TaskState) -> Any:
+    """The checkpoint's principal directions (GANSpace), computed once and cached in the run."""
+    from studio.core.explore.directions import directions_for
+
+    run, sampler = _open(model)
+    return directions_for(run, sampler, task.progress, lambda: task.cancelled)
+
+
+def save_pinned(run_path: Path, fingerprint: str, favourites: list[Favourite]) -> None:
+    """Make ``favourites`` the pins of checkpoint ``fingerprint``, keeping those of other checkpoints."""
+    from studio.core.explore.favourites import load_favourites, save_favourites
+    from studio.core.runs import Run
+
+    run = Run.open(run_path)
+    others = [f for f in load_favourites(run) if f.fingerprint != fingerprint]
+    save_favourites(run, others + list(favourites))
+
+
+def export_pinned(model: ExplorerModel, favourites: list[Favourite], out: Path, directions: np.ndarray | None,
+                  task: TaskState) -> list[Path]:
+    """Each pinned sample as a PNG in the new folder ``out``, with ``favourites.json`` to regenerate them."""
+    from studio.core.explore.render import export_favourites
+
+    _, sampler = _open(model)
+    return export_favourites(sampler, favourites, out, directions, task.progress, lambda: task.cancelled)
+
+
+def export_walk(model: ExplorerModel, out: Path, start: LatentSpec, end: LatentSpec | None,
+                direction: np.ndarray | None, frames: int, directions: np.ndarray | None,
+                class_index: int | None, task: TaskState) -> list[Path]:
+    """An animation (GIF/WebP by name) or numbered PNG frames, from A to B or along one direction."""
+    from studio.core.explore.walks import export_walk as write_walk
+
+    _, sampler = _open(model)
+    return write_walk(sampler, out, start=start, end=end, direction=direction, frames=frames, directions=directions,
+                      class_index=class_index, progress=task.progress, cancelled=lambda: task.cancelled)
+
+
+def export_labelled_grid(images: np.ndarray, labels: list[str], out: Path, nrow: int) -> list[Path]:
+    """The shown samples as one PNG with a label under each."""
+    from studio.core.explore.export import export_labelled_grid as write_grid
+
+    return [write_grid(images, labels, out, nrow)]
+
+
+def export_batch(run_path: Path, folder: Path, count: int, seed: int, truncation: float, class_index: int | None,
+                 checkpoint: Path | None, task: TaskState) -> list[Path]:
+    """``count`` PNGs with manifests from ``checkpoint`` (the run's latest when None) into ``folder`` if
+    it is empty, else into a new sub-folder named after the run and step."""
+    from studio.core.explore.export import export_images
+    from studio.core.files import export_folder
+    from studio.core.runs import Run
+    from studio.core.sampling import Sampler
+
+    sampler = Sampler.from_run(Run.open(run_path), checkpoint)
+    out = export_folder(folder, f"{Path(run_path).name}-step-{sampler.step:06d}")
+    return export_images(sampler, out, count, seed, progress=task.progress, cancelled=lambda: task.cancelled,
+                         truncation=truncation, class_index=class_index)
+
+
+def _open(model: ExplorerModel):
+    from studio.core.runs import Run
+    from studio.core.sampling import Sampler
+
+    run = Run.open(model.run_path)
+    return run, Sampler.from_run(run, model.checkpoint)
