@@ -2,11 +2,14 @@
 
 Loaded with ``allow_pickle=False``: an array of Python objects is refused, never unpickled.
 An ``.npz`` may carry a labels array (``labels`` or ``y``, or any 1-D integer array of length N).
+Every array's header (shape and type) is read first and its size checked against the file and
+the limits, so an archive member that inflates to gigabytes is refused before it is read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import zipfile
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import numpy as np
 from studio.core.config import DataConfig
 from studio.core.data.build import Cancel, Progress, from_arrays
 from studio.core.data.dataset import ImageDataset
+from studio.core.data.limits import Limits, current_limits
 from studio.core.errors import StudioError
 
 IMAGE_KEYS = ("images", "x", "x_train", "data", "arr_0")
@@ -39,19 +43,26 @@ def array_fingerprint(path: Path) -> str:
 
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    limits = current_limits()
     try:
         if path.suffix == ".npy":
+            with open(path, "rb") as handle:
+                shape, dtype = _header(handle, path.name)
+            _check(path.name, shape, dtype, path.stat().st_size, limits)
+            limits.check_total(path.name, _nbytes(shape, dtype))
             array = np.load(path, allow_pickle=False, mmap_mode="r")
             if not isinstance(array, np.ndarray):
                 raise StudioError(f"'{path.name}' is not a .npy array (it looks like an .npz archive).")
             return array, None
+        headers = _npz_headers(path, limits)
+        keys = list(headers)
+        image_key = next((k for k in IMAGE_KEYS if k in keys), None) or next(
+            (k for k in keys if len(headers[k][0]) in (3, 4)), None)
+        if image_key is None:
+            raise StudioError(f"'{path.name}' has no image array (3-D or 4-D); it holds: {', '.join(keys) or 'nothing'}.")
+        label_key = next((k for k in LABEL_KEYS if k in keys and k != image_key), None)
+        limits.check_total(path.name, sum(_nbytes(*headers[k]) for k in (image_key, label_key) if k))
         with np.load(path, allow_pickle=False) as archive:
-            keys = list(archive.keys())
-            image_key = next((k for k in IMAGE_KEYS if k in keys), None) or next(
-                (k for k in keys if archive[k].ndim in (3, 4)), None)
-            if image_key is None:
-                raise StudioError(f"'{path.name}' has no image array (3-D or 4-D); it holds: {', '.join(keys) or 'nothing'}.")
-            label_key = next((k for k in LABEL_KEYS if k in keys and k != image_key), None)
             return archive[image_key], archive[label_key] if label_key else None
     except StudioError:
         raise
@@ -61,8 +72,49 @@ def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
         if "pickle" in str(error) or "Python objects" in str(error):
             raise StudioError(f"'{path.name}' holds Python objects, which the studio refuses to load.") from None
         raise StudioError(f"'{path.name}' is not a readable NumPy file.") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError, AttributeError):
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError, AttributeError, SyntaxError, MemoryError):
         raise StudioError(f"'{path.name}' is not a readable NumPy file.") from None
+
+
+def _npz_headers(path: Path, limits: Limits) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Each array's shape and type, read from the start of its member; sizes checked on the way."""
+    headers = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            shown = f"{path.name}/{info.filename}"
+            limits.check_file(shown, info.file_size)
+            with archive.open(info) as handle:
+                shape, dtype = _header(handle, shown)
+            _check(shown, shape, dtype, info.file_size, limits)
+            headers[info.filename[: -len(".npy")]] = (shape, dtype)
+    return headers
+
+
+def _header(handle, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+    else:
+        raise StudioError(f"'{name}' is a NumPy format version ({version[0]}.{version[1]}) the studio does not read.")
+    if dtype.hasobject:
+        raise StudioError(f"'{name}' holds Python objects, which the studio refuses to load.")
+    return tuple(int(side) for side in shape), dtype
+
+
+def _check(name: str, shape: tuple[int, ...], dtype: np.dtype, stored: int, limits: Limits) -> None:
+    """The array fits in what holds it (a header may lie) and under the per-file limit."""
+    size = _nbytes(shape, dtype)
+    limits.check_file(name, size)
+    if size > stored:
+        raise StudioError(f"'{name}' claims a {'×'.join(map(str, shape))} array, more than the {stored:,} bytes it holds.")
+
+
+def _nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
+    return math.prod(shape) * dtype.itemsize
 
 
 def to_nhwc_uint8(images: np.ndarray, name: str) -> np.ndarray:

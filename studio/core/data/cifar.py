@@ -2,7 +2,8 @@
 
 The batches are pickles. A pickle can name any function to call while it loads, so these are
 read with :class:`BatchUnpickler`, which admits only the numpy array reconstruction the real
-files use; any other object is refused before anything runs. The tarball is read in place.
+files use; any other object is refused before anything runs. The tarball is read in place, and
+every batch's size (on disk, or in the archive's header) is checked against the limits first.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import numpy as np
 from studio.core.config import DataConfig
 from studio.core.data.build import Cancel, Progress, from_arrays
 from studio.core.data.dataset import ImageDataset
+from studio.core.data.limits import Limits, current_limits
 from studio.core.errors import StudioError
 
 CIFAR10_BATCHES = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]
 CIFAR100_BATCHES = ["train", "test"]
 META_FILES = {"batches.meta": b"label_names", "meta": b"fine_label_names"}
-MAX_MEMBER_BYTES = 512 * 1024 * 1024
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "_reconstruct"),
@@ -49,7 +50,8 @@ def is_cifar_folder(path: Path) -> bool:
 
 
 def load_cifar_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
-    members = _read_tarball(path) if path.is_file() else _read_folder(path)
+    limits = current_limits()
+    members = _read_tarball(path, limits) if path.is_file() else _read_folder(path, limits)
     batches = [name for name in (*CIFAR10_BATCHES, *CIFAR100_BATCHES) if name in members]
     if not batches:
         raise StudioError(f"'{path}' holds no CIFAR batches (data_batch_1… or train/test).")
@@ -108,25 +110,38 @@ def _class_names(members: dict[str, bytes], count: int) -> list[str]:
     return [str(index) for index in range(count)]
 
 
-def _read_folder(path: Path) -> dict[str, bytes]:
-    wanted = [*CIFAR10_BATCHES, *CIFAR100_BATCHES, *META_FILES]
+def _read_folder(path: Path, limits: Limits) -> dict[str, bytes]:
+    wanted = [path / name for name in (*CIFAR10_BATCHES, *CIFAR100_BATCHES, *META_FILES) if (path / name).is_file()]
     try:
-        return {name: (path / name).read_bytes() for name in wanted if (path / name).is_file()}
+        sizes = [file.stat().st_size for file in wanted]
+        for file, size in zip(wanted, sizes):
+            limits.check_file(file.name, size)
+        limits.check_total(path.name, sum(sizes))
+        return {file.name: file.read_bytes() for file in wanted}
     except PermissionError:
         raise StudioError(f"'{path}' cannot be read (permission denied).") from None
+    except OSError as error:
+        raise StudioError(f"'{path}' cannot be read ({error.strerror}).") from None
 
 
-def _read_tarball(path: Path) -> dict[str, bytes]:
-    """The known batch files by base name, read from the archive without extracting it."""
+def _read_tarball(path: Path, limits: Limits) -> dict[str, bytes]:
+    """The known batch files by base name, read from the archive without extracting it.
+
+    Each member's size comes from its header, before its data: one over the per-file limit, or
+    one that would take the batches read so far over the total, stops the load there.
+    """
     wanted = {*CIFAR10_BATCHES, *CIFAR100_BATCHES, *META_FILES}
-    members = {}
+    members, total = {}, 0
     try:
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 base = Path(member.name).name
-                if member.isfile() and base in wanted and member.size <= MAX_MEMBER_BYTES:
+                if member.isfile() and base in wanted:
+                    limits.check_file(f"{path.name}/{member.name}", member.size)
+                    total += member.size
+                    limits.check_total(path.name, total)
                     handle = archive.extractfile(member)
-                    members[base] = handle.read() if handle else b""
+                    members[base] = handle.read(member.size) if handle else b""
     except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise StudioError(f"'{path}' is not a readable CIFAR archive ({type(error).__name__}).") from None
     return members

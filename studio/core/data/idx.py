@@ -1,7 +1,8 @@
 """MNIST and Fashion-MNIST IDX files (``*-images-idx3-ubyte``, gzipped or not, labels beside them).
 
-The header is checked before the payload is read: the magic number, the dimensions, and that
-the file holds exactly the bytes the header promises (a gzip that inflates forever is cut off).
+The header is checked before the payload is read: the magic number, the dimensions against the
+size limits, and that the file holds exactly the bytes the header promises (a gzip that
+inflates forever is cut off).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 from studio.core.config import DataConfig
 from studio.core.data.build import Cancel, Progress, from_arrays
 from studio.core.data.dataset import ImageDataset
+from studio.core.data.limits import Limits, current_limits
 from studio.core.errors import StudioError
 
 IMAGES_MARK = "idx3-ubyte"
-MAX_PAYLOAD = 2 * 1024**3
 FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
 
@@ -36,11 +37,12 @@ def image_files(path: Path) -> list[Path]:
 
 
 def load_idx_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
-    images, labels = [], []
+    images, labels, limits = [], [], current_limits()
     for file in image_files(path):
-        pixels = read_idx(file, ndim=3)
+        pixels = read_idx(file, ndim=3, limits=limits)
         images.append(pixels)
-        labels.append(_labels_for(file, len(pixels)))
+        labels.append(_labels_for(file, len(pixels), limits))
+        limits.check_total(path.name, sum(part.nbytes for part in (*images, *labels)))
     all_labels = np.concatenate(labels)
     count = int(all_labels.max()) + 1
     fashion = "fashion" in str(path).lower() and count <= len(FASHION_NAMES)
@@ -59,7 +61,7 @@ def idx_fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_idx(path: Path, ndim: int) -> np.ndarray:
+def read_idx(path: Path, ndim: int, limits: Limits) -> np.ndarray:
     """A uint8 IDX array with ``ndim`` dimensions, every size checked against the header."""
     try:
         opener = gzip.open if path.name.endswith(".gz") else open
@@ -71,8 +73,7 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
             size = math.prod(dims)
             if ndim == 3 and min(dims) < 1:
                 raise StudioError(f"'{path.name}' holds no images (its header says {'×'.join(map(str, dims))}).")
-            if size > MAX_PAYLOAD:
-                raise StudioError(f"'{path.name}' claims a {'×'.join(map(str, dims))} array, which the studio will not load.")
+            limits.check_file(path.name, size)
             payload = _exactly(handle, size, path)
             if handle.read(1):
                 raise StudioError(f"'{path.name}' is longer than its header says.")
@@ -95,11 +96,11 @@ def _label_path(images: Path) -> Path | None:
     return candidate if candidate != images and candidate.is_file() else None
 
 
-def _labels_for(images: Path, count: int) -> np.ndarray:
+def _labels_for(images: Path, count: int, limits: Limits) -> np.ndarray:
     path = _label_path(images)
     if path is None:
         return np.zeros(count, dtype=np.int64)
-    labels = read_idx(path, ndim=1).astype(np.int64)
+    labels = read_idx(path, ndim=1, limits=limits).astype(np.int64)
     if len(labels) != count:
         raise StudioError(f"'{path.name}' has {len(labels):,} labels for {count:,} images.")
     return labels

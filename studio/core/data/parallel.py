@@ -30,6 +30,7 @@ MAX_CHUNK = 128
 MIN_CHUNK = 8
 MAX_WORKERS = 8
 POLL_S = 0.05  # how often the waiting loop looks at the cancel request and the workers' progress
+STARTUP_S = 30.0  # allowed on top of the stall time for the workers to start (a first fork server imports numpy and Pillow)
 
 Outcome = tuple[str | None, tuple[int, int], str]  # (skip reason or None, original size, digest)
 Progress = Callable[[int, int], None] | None
@@ -84,7 +85,7 @@ def decode_all(
 
 def _collect(results, tasks, reached, out, outcomes, progress, cancelled, stall_seconds) -> None:
     done, pending = 0, len(tasks)
-    last_activity, last_seen = time.monotonic(), -1
+    last_activity, last_seen = time.monotonic() + STARTUP_S, 0
     while pending:
         if cancelled and cancelled():
             raise Cancelled("Loading the dataset was cancelled.")
