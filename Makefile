@@ -14,7 +14,7 @@ studio: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-# torch 2.13.0 first: a CPU build of it lies on this workplace's disk, and the project's range admits it.
+# torch 2.13.0 first: its CPU build installs quickly (no multi-GB CUDA libraries), and the project's range admits it.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

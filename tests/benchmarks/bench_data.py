@@ -3,7 +3,7 @@
 Builds (once, under /tmp) a synthetic folder of N JPEG photos (96×72, two classes) and prints,
 in one run: images/s of a plain sequential Pillow loop (open, convert, centre-crop, resize to
 32 px, stack) against the studio's loader cold and from its cache, and the loader's peak memory
-against the raw uint8 payload. Targets (issue 3): cold ≥ 2× the loop on 2 cores, cache ≥ 50×,
+against the raw uint8 payload. Targets: cold ≥ 2× the loop on a two-core laptop, cache ≥ 50×,
 peak ≤ 1.5× the payload. Each studio measurement runs in a fresh process with an empty studio
 home, so no figure borrows another's warm state.
 """

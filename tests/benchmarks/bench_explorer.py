@@ -9,8 +9,8 @@ does not change the cost), one at 64 px and one at 32 px. On the 64 px run it op
 panel with the real RenderWorker and moves the ψ slider ``--changes`` times, waiting each time
 until the new pixels are painted; the figure is the median time from ``setValue`` to the end of
 that paint, for a single sample and for a 4x4 grid. On the 32 px run it exports 10,000 images with
-``export_images`` (PNG files, manifest.csv, manifest.json). Targets (issue 4): <= 16 ms, <= 60 ms
-and under 60 s on a 2-core CPU.
+``export_images`` (PNG files, manifest.csv, manifest.json). Targets: <= 16 ms, <= 60 ms
+and under 60 s on a two-core laptop CPU.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from studio.core.evaluation.metrics import frechet_distance, kernel_distance, ne
 
 @pytest.fixture
 def one_thread():
-    """Tiny networks gain nothing from intra-op threads on a shared 2-core machine."""
+    """Tiny networks gain nothing from intra-op threads when several tests share a few cores."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

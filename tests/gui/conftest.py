@@ -29,7 +29,7 @@ def tiny_config(steps: int = 30) -> RunConfig:
 
 @pytest.fixture(autouse=True, scope="session")
 def one_torch_thread():
-    """Tiny models gain nothing from intra-op threads, and on a busy 2-core machine two OpenMP
+    """Tiny models gain nothing from intra-op threads, and on a busy two-core laptop two OpenMP
     threads that wait on each other made a 30-step run take 25 s instead of 2 s."""
     import torch
 

@@ -18,7 +18,7 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 def describe_device(device: torch.device) -> str:
-    """A short label for the status bar, e.g. 'CPU (2 threads)' or 'CUDA 0: NVIDIA H200'."""
+    """A short label for the status bar, e.g. 'CPU (2 threads)' or 'CUDA 0: <GPU name>'."""
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
         return f"CUDA {index}: {torch.cuda.get_device_name(index)}"
