@@ -65,6 +65,8 @@ def decode_all(
     outcomes: list[Outcome | None] = [None] * count
     if not count:
         return out, []
+    if cancelled and cancelled():  # a load replaced before it began starts no processes
+        raise Cancelled("Loading the dataset was cancelled.")
     workers = worker_count()
     size = max(MIN_CHUNK, min(MAX_CHUNK, -(-count // (workers * 4))))
     tasks = [(index, start, list(refs[start : start + size])) for index, start in enumerate(range(0, count, size))]
