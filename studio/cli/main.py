@@ -17,11 +17,12 @@ import numpy as np
 from studio.cli.data import add_data_command, add_data_options, data_config_from, load_interruptibly
 from studio.cli.explore import add_sample_options, add_walk_command, check_truncation, class_index
 from studio.cli.training import STOPPED_HELP, add_model_options, add_models_command, apply_model_options, stop_on_signals
-from studio.core.config import RunConfig, check
+from studio.core.config import DEMO_SOURCE, DataConfig, RunConfig, check
+from studio.core.data_source import DataSourceNotApproved
 from studio.core.errors import StudioError
 from studio.core.files import occupied
 from studio.core.run_lock import refuse_if_training
-from studio.core.runs import Run
+from studio.core.runs import METRICS_FILE, Run
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     resume = commands.add_parser("resume", help="continue a run from its last checkpoint", epilog=STOPPED_HELP)
     resume.add_argument("--run", required=True, type=Path)
     resume.add_argument("--steps", type=int, help="new total step count (default: the run's own)")
+    _add_data_override(resume)
     resume.set_defaults(command=_resume)
 
     sample = commands.add_parser("sample", help="generate images from a run's last checkpoint")
@@ -78,12 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--n", type=int, default=1000, help="generated (and real) images to compare")
     evaluate.add_argument("--features", default="random", help="random, classifier or inception")
     evaluate.add_argument("--inception-weights", type=Path, help="local FID Inception weights (.safetensors, or .pth read weights-only)")
+    _add_data_override(evaluate)
     evaluate.set_defaults(command=_evaluate)
 
     report = commands.add_parser("report", help="write a run's draft report (HTML, PDF, Markdown)")
     report.add_argument("--run", required=True, type=Path)
     report.add_argument("--out", required=True, type=Path, help="a new or empty folder for the report files")
     report.add_argument("--format", default="html,pdf,md", help="comma-separated: html, pdf, md")
+    _add_data_override(report)
     report.set_defaults(command=_report)
     return parser
 
@@ -101,7 +105,7 @@ def _train(args: argparse.Namespace) -> int:
     distributed = DistributedContext.from_env(config.train.device)
     if distributed.is_main and occupied(out):
         raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
-    dataset = _load(config)
+    dataset = _load(config.data)
     if distributed.is_main:
         run = Run.create(out.parent, config, dataset.summary(), name=out.name)
     distributed.barrier()
@@ -111,7 +115,7 @@ def _train(args: argparse.Namespace) -> int:
 def _resume(args: argparse.Namespace) -> int:
     from studio.core.training.distributed import DistributedContext
 
-    run = Run.open(args.run)
+    run = _open_run(args)
     distributed = DistributedContext.from_env(run.config.train.device)
     if distributed.is_main:
         refuse_if_training(run.path)
@@ -122,7 +126,7 @@ def _resume(args: argparse.Namespace) -> int:
         run.save_config(config)
     if run.last_step() >= run.config.train.steps:
         raise StudioError(f"The run is already at step {run.last_step()} of {run.config.train.steps}; pass --steps with a larger total.")
-    return _fit(run, _load(run.config), distributed)
+    return _fit(run, _load(run.data_config()), distributed)
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -147,8 +151,8 @@ def _sample(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from studio.core.evaluation.evaluate import evaluate
 
-    run = Run.open(args.run)
-    dataset = _load(run.config)
+    run = _open_run(args)
+    dataset = _load(run.data_config())
     bar = ProgressBar("generating")
     record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, progress=bar.update)
     bar.close()
@@ -168,13 +172,15 @@ def _report(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format)
     check_report_folder(args.out)
-    run = Run.open(args.run)
+    run = _open_run(args)
     ensure_qt()
     from studio.core.evaluation.report import build_report
 
     bar = ProgressBar("drafting")
     report = build_report(run, progress=bar.update)
     bar.close()
+    if run.skipped_metric_lines:
+        print(f"Skipped {run.skipped_metric_lines:,} damaged lines of {METRICS_FILE}.", file=sys.stderr)
     paths = export_report(report, args.out, formats)
     print(f"Status {report.status}: wrote {', '.join(path.name for path in paths)} to {args.out}")
     return 0
@@ -186,9 +192,30 @@ def _override(section: object, **values: object) -> None:
             setattr(section, name, value)
 
 
-def _load(config: RunConfig):
+def _add_data_override(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", help="the dataset to use with this run instead of the one it records; needed for a run made "
+                        "elsewhere whose dataset lies outside its folder")
+
+
+def _open_run(args: argparse.Namespace) -> Run:
+    """The run of ``--run`` with ``--data`` applied; a dataset from elsewhere that ``--data`` does not answer is refused.
+
+    Which recorded datasets count as "from elsewhere" is explained in :mod:`studio.core.data_source`.
+    """
+    run = Run.open(args.run)
+    if args.data is not None:
+        run.use_data_source(args.data if args.data == DEMO_SOURCE else str(Path(args.data).resolve()))
+    try:
+        run.data_config()
+    except DataSourceNotApproved as refusal:
+        raise StudioError(f"The run '{run.name}' reads its dataset from '{refusal.source}', outside the run folder, and was "
+                          "not created by this studio; pass --data PATH with the dataset to use (that path if you trust it).") from None
+    return run
+
+
+def _load(config: DataConfig):
     bar = ProgressBar("loading data")
-    dataset = load_interruptibly(config.data, bar.update)
+    dataset = load_interruptibly(config, bar.update)
     bar.close()
     print(f"Dataset: {len(dataset)} images at {dataset.resolution} px, classes: {', '.join(dataset.class_names)}", file=sys.stderr)
     if dataset.skipped:

@@ -14,8 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StudioError
+from studio.core.validation import shown
 
 DEMO_SOURCE = "demo"
+
+
+class ConfigProblem(StudioError):
+    """A configuration value of the wrong kind; ``field`` says where (``"model.latent_dim"``)."""
+
+    def __init__(self, field: str, sentence: str):
+        super().__init__(sentence)
+        self.field = field
 
 
 def _spec(default: Any, label: str, help: str, **bounds: Any) -> Any:
@@ -36,6 +45,7 @@ class DataConfig:
 
 
 ADVERSARIAL, AUTOENCODER = "gan", "vae"
+MAX_STEPS = 10_000_000
 MODEL_KINDS = {"dcgan": ADVERSARIAL, "sngan": ADVERSARIAL, "vae": AUTOENCODER}
 
 
@@ -57,7 +67,7 @@ class ModelConfig:
 
 @dataclass
 class TrainConfig:
-    steps: int = _spec(3000, "Steps", "Total optimisation steps (one batch each for D and G).", min=1, max=10_000_000)
+    steps: int = _spec(3000, "Steps", "Total optimisation steps (one batch each for D and G).", min=1, max=MAX_STEPS)
     batch_size: int = _spec(64, "Batch size", "Images per step.", min=2, max=4096)
     lr_g: float = _spec(2e-4, "Learning rate G", "Adam step size for the generator.", min=1e-7, max=1.0)
     lr_d: float = _spec(2e-4, "Learning rate D", "Adam step size for the discriminator.", min=1e-7, max=1.0)
@@ -104,8 +114,8 @@ class RunConfig:
     @classmethod
     def from_dict(cls, raw: dict) -> RunConfig:
         if not isinstance(raw, dict):
-            raise StudioError("The configuration is not a JSON object.")
-        return cls(**{name: _section_from_dict(section, raw.get(name, {})) for name, section in SECTIONS.items()})
+            raise ConfigProblem("config", "The configuration is not a JSON object.")
+        return cls(**{name: _section_from_dict(name, section, raw.get(name, {})) for name, section in SECTIONS.items()})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
@@ -119,26 +129,29 @@ class RunConfig:
         return cls.from_dict(raw)
 
 
-def _section_from_dict(section: type, raw: Any) -> Any:
+def _section_from_dict(section_name: str, section: type, raw: Any) -> Any:
     if not isinstance(raw, dict):
-        raise StudioError(f"The '{section.__name__}' section of the configuration is not a JSON object.")
+        raise ConfigProblem(section_name, f"The '{section.__name__}' section of the configuration is not a JSON object.")
     known = {f.name: f for f in fields(section)}
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise StudioError(f"The configuration has an unknown setting: {unknown[0]}.")
+        raise ConfigProblem(f"{section_name}.{unknown[0]}", f"The configuration has an unknown setting: {unknown[0]}.")
     values = {}
     for name, value in raw.items():
-        values[name] = _coerce(known[name], value)
+        values[name] = _coerce(section_name, known[name], value)
     return section(**values)
 
 
-def _coerce(spec: Any, value: Any) -> Any:
+def _coerce(section_name: str, spec: Any, value: Any) -> Any:
     kind = _field_type(spec)
     label = spec.metadata["label"]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ConfigProblem(f"{section_name}.{spec.name}", f"{label} must be a number of sensible size.") from None
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise StudioError(f"{label} must be {_type_word(kind)}, not {value!r}.")
+        raise ConfigProblem(f"{section_name}.{spec.name}", f"{label} must be {_type_word(kind)}, not {shown(value)}.")
     return value
 
 
@@ -183,18 +196,26 @@ def _bound_problem(spec: Any, value: Any) -> str | None:
     label = meta["label"]
     if "choices" in meta and value not in meta["choices"]:
         options = ", ".join(str(c) for c in meta["choices"])
-        return f"{label} must be one of {options}, not {value!r}."
+        return f"{label} must be one of {options}, not {shown(value)}."
     if isinstance(value, float) and value != value:
         return f"{label} must be a number, not NaN."
     if "min" in meta and value < meta["min"]:
-        return f"{label} must be at least {meta['min']:g}, not {value:g}."
+        return f"{label} must be at least {meta['min']:g}, not {_number(value)}."
     if "max" in meta and value > meta["max"]:
-        return f"{label} must be at most {meta['max']:g}, not {value:g}."
+        return f"{label} must be at most {meta['max']:g}, not {_number(value)}."
     return None
 
 
-def validate(config: RunConfig) -> dict[str, str]:
-    """Every problem in the configuration as ``{"section.field": sentence}``; empty when valid."""
+def _number(value: float) -> str:
+    """``value`` as ``:g`` writes it, or cut short when it is an integer too large for a float."""
+    return f"{value:g}" if abs(value) < 1e300 else shown(value)
+
+
+def bound_problems(config: RunConfig) -> dict[str, str]:
+    """Every value outside its field's bounds, and a model too large to build, as ``{"section.field": sentence}``.
+
+    Unlike :func:`validate` it does not look at the disk, so a run folder can be checked with it.
+    """
     problems: dict[str, str] = {}
     for section_name in SECTIONS:
         section = getattr(config, section_name)
@@ -202,6 +223,33 @@ def validate(config: RunConfig) -> dict[str, str]:
             problem = _bound_problem(spec, getattr(section, spec.name))
             if problem:
                 problems[f"{section_name}.{spec.name}"] = problem
+    if not any(key.startswith("model.") or key == "data.resolution" for key in problems):
+        size = _model_size_problem(config.model, config.data.resolution)
+        if size:
+            problems["model.g_width"] = size
+    return problems
+
+
+# Weights per (width x resolution)^2 of the (generator, second network) of each model, measured at
+# their largest widths (smaller widths need relatively fewer): a guide that refuses models which
+# would need many gigabytes before torch tries to allocate them.
+_WEIGHT_FACTORS = {"dcgan": (0.23, 0.17), "sngan": (0.73, 0.29), "vae": (0.23, 0.29)}
+MAX_MODEL_WEIGHTS = 1_000_000_000
+
+
+def _model_size_problem(model: ModelConfig, resolution: int) -> str | None:
+    generator, second = _WEIGHT_FACTORS[model.name]
+    second_width = model.g_width if model.kind == AUTOENCODER else model.d_width
+    weights = (generator * model.g_width**2 + second * second_width**2) * resolution**2
+    if weights <= MAX_MODEL_WEIGHTS:
+        return None
+    return (f"These widths at {resolution} px would need about {weights / 1e6:,.0f} million weights (at most "
+            f"{MAX_MODEL_WEIGHTS / 1e6:,.0f} million); lower the widths or the resolution.")
+
+
+def validate(config: RunConfig) -> dict[str, str]:
+    """Every problem in the configuration as ``{"section.field": sentence}``; empty when valid."""
+    problems = bound_problems(config)
     source = config.data.source
     if source != DEMO_SOURCE and not Path(source).exists():
         problems["data.source"] = f"The dataset '{source}' does not exist."

@@ -15,16 +15,19 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from studio import __version__
 from studio.core.files import occupied, remove_leftovers, write_text_atomic
-from studio.core.config import RunConfig
+from studio.core.config import DEMO_SOURCE, MAX_STEPS, ConfigProblem, DataConfig, RunConfig, bound_problems
+from studio.core.data_source import DataSourceNotApproved, approved, resolve, seal
 from studio.core.errors import StudioError
 from studio.core.imaging import save_png
 from studio.core.run_lock import holder
+from studio.core.validation import METRICS_LIMIT, Fields, check_size, damaged, is_number, read_json
 
 RUN_FILE = "run.json"
 DATASET_REPORT_FILE = "dataset_report.json"
@@ -37,6 +40,8 @@ class Run:
         self.path = Path(path)
         self.info = info
         self.config = RunConfig.from_dict(info["config"])
+        self.skipped_metric_lines = 0  # damaged lines of metrics.jsonl passed over by the last read_metrics()
+        self._chosen_source: str | None = None
 
     @classmethod
     def create(cls, root: Path, config: RunConfig, dataset_summary: dict, name: str | None = None) -> Run:
@@ -58,6 +63,8 @@ class Run:
             "dataset": {key: value for key, value in dataset_summary.items() if key != "report"},
             "versions": {"studio": __version__, "torch": _package_version("torch"), "python": platform.python_version()},
         }
+        if config.data.source != DEMO_SOURCE:
+            info["data_seal"] = seal(config.data.source)
         if dataset_summary.get("report"):
             write_text_atomic(path / DATASET_REPORT_FILE, json.dumps(dataset_summary["report"], indent=2))
         write_text_atomic(path / RUN_FILE, json.dumps(info, indent=2))
@@ -67,14 +74,12 @@ class Run:
     def open(cls, path: Path) -> Run:
         path = Path(path)
         try:
-            info = json.loads((path / RUN_FILE).read_text(encoding="utf-8"))
+            info = read_json(path / RUN_FILE)
         except FileNotFoundError:
             raise StudioError(f"'{path}' is not a GAN Studio run: it has no {RUN_FILE}.") from None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise StudioError(f"The {RUN_FILE} in '{path}' is damaged.") from None
         if not isinstance(info, dict) or "config" not in info:
             raise StudioError(f"The {RUN_FILE} in '{path}' is not a GAN Studio run description.")
-        run = cls(path, info)
+        run = cls(path, _checked_info(info, path / RUN_FILE))
         run.remove_crash_leftovers()
         return run
 
@@ -99,28 +104,58 @@ class Run:
             remove_leftovers(folder)
 
     def save_config(self, config: RunConfig) -> None:
-        """Record a changed config (e.g. more steps before a resume)."""
+        """Record a changed config (e.g. more steps before a resume); a dataset the analyst chose gets this studio's seal."""
         self.info["config"] = config.to_dict()
+        if self._chosen_source is not None and config.data.source == self._chosen_source:
+            self.info["data_seal"] = seal(config.data.source)
         self.config = config
         write_text_atomic(self.path / RUN_FILE, json.dumps(self.info, indent=2))
+
+    def data_config(self) -> DataConfig:
+        """The dataset settings to load, the source resolved against the run folder.
+
+        Raises :class:`DataSourceNotApproved` when the source lies outside the run and was not
+        recorded by this studio (the rules are in :mod:`studio.core.data_source`); the analyst
+        answers it through :meth:`use_data_source`.
+        """
+        source = self.config.data.source
+        if source != self._chosen_source and not approved(self.path, source, self.info.get("data_seal", "")):
+            raise DataSourceNotApproved(self.path, source)
+        return replace(self.config.data, source=resolve(self.path, source))
+
+    def use_data_source(self, source: str, remember: bool = False) -> None:
+        """Read this run's dataset from ``source``, which the analyst named or approved.
+
+        With ``remember`` the choice is sealed into ``run.json`` so the run opens without asking
+        again; otherwise it holds for this object (and is sealed if the run's config is saved).
+        """
+        self._chosen_source = source
+        config = replace(self.config, data=replace(self.config.data, source=source))
+        if remember:
+            self.save_config(config)
+        else:
+            self.config = config
 
     def append_metrics(self, records: list[dict]) -> None:
         with open(self.path / METRICS_FILE, "a", encoding="utf-8") as handle:
             handle.writelines(json.dumps(record) + "\n" for record in records)
 
     def read_metrics(self) -> list[dict]:
-        """Every complete record; a line cut short by a crash is ignored."""
+        """Every well-formed record; damaged lines (one cut short by a crash, or edited) are skipped and counted.
+
+        A file larger than the metrics limit (see :mod:`studio.core.validation`) is refused in one sentence.
+        """
+        path = self.path / METRICS_FILE
         try:
-            lines = (self.path / METRICS_FILE).read_text(encoding="utf-8").splitlines()
+            check_size(path, METRICS_LIMIT)
+            lines = path.read_bytes().decode("utf-8", "replace").splitlines()
         except FileNotFoundError:
             return []
-        records = []
-        for line in lines:
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        return records
+        except OSError as error:
+            raise StudioError(f"'{path}' could not be read ({error.strerror}).") from None
+        records = [_metric_record(line) for line in lines if line.strip()]
+        self.skipped_metric_lines = sum(record is None for record in records)
+        return [record for record in records if record is not None]
 
     def truncate_metrics(self, last_step: int) -> None:
         """Drop records after ``last_step``: a resumed run logs those steps again."""
@@ -207,5 +242,63 @@ def _step_files(folder: Path, extension: str) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def _checked_info(info: dict, file: Path) -> dict:
+    """``run.json`` checked field by field: the config against its bounds, the summaries the report prints."""
+    try:
+        config = RunConfig.from_dict(info["config"])
+    except ConfigProblem as problem:
+        raise damaged(file, "config" if problem.field == "config" else f"config.{problem.field}", str(problem)) from None
+    problems = bound_problems(config)
+    if problems:
+        field, sentence = next(iter(problems.items()))
+        raise damaged(file, f"config.{field}", sentence)
+    fields = Fields(info, file)
+    fields.text("data_seal", default="", max_length=64)
+    versions = fields.fields("versions", {})
+    for name in versions.raw:
+        versions.text(name, max_length=200)
+    dataset = fields.fields("dataset", {})
+    dataset.text("source", default="")
+    dataset.integer("images", 0, 10**12, default=0)
+    dataset.integer("skipped", 0, 10**12, default=0)
+    classes = dataset.fields("classes", {})
+    for name in classes.raw:
+        classes.integer(name, 0, 10**12)
+    return info
+
+
+_TEXT_METRICS = ("kind", "features", "feature_label")
+_REQUIRED_METRICS = {"eval": ("fd", "feature_label", "n_fake"), "loss": ("g_loss", "d_loss", "d_real", "d_fake")}
+
+
+def _metric_record(line: str) -> dict | None:
+    """One line of ``metrics.jsonl`` as a record, or None when it is damaged.
+
+    A record is an object with a whole-number ``step``; its values are numbers (NaN and infinities
+    included: a loss can diverge) except a few short texts; loss and evaluation records have their keys.
+    """
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict) or record.get("kind", "loss") not in ("eval", "loss"):
+        return None
+    step = record.get("step")
+    if not (isinstance(step, int) and not isinstance(step, bool) and 0 <= step <= MAX_STEPS):
+        return None
+    for key, value in record.items():
+        if not (isinstance(value, str) and len(value) <= 200 if key in _TEXT_METRICS else is_number(value)):
+            return None
+    if any(key not in record for key in _REQUIRED_METRICS[record.get("kind", "loss")]):
+        return None
+    return record
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:40] or "run"
+
+
+def newest_run(root: Path) -> Path | None:
+    """The most recently changed run folder under ``root``, or None when there is none."""
+    runs = sorted(Path(root).glob(f"*/{RUN_FILE}"), key=lambda path: path.stat().st_mtime)
+    return runs[-1].parent if runs else None

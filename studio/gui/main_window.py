@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QTabWidget,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy,
+                               QTabWidget, QToolButton, QWidget)
 
 from studio.core.config import DataConfig, RunConfig, validate
 from studio.core.training.events import CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
@@ -513,11 +513,14 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_run(Path(folder))
 
-    def open_run(self, path: Path) -> None:
-        """Reopen a run folder: config, curves and the latest samples come back; Resume continues it."""
+    def open_run(self, path: Path, data: str | None = None) -> None:
+        """Reopen a run folder: config, curves and the latest samples come back; Resume continues it.
+
+        ``data`` is a dataset the analyst approved for a run whose own is from elsewhere.
+        """
         if self.is_training():
             return
-        worker = OpenRunWorker(path)
+        worker = OpenRunWorker(path, data)
         worker.opened.connect(self._on_run_opened)
         worker.failed.connect(self._on_open_failed)
         self.threads.start(worker)
@@ -528,6 +531,13 @@ class MainWindow(QMainWindow):
 
     def _on_run_opened(self, snapshot: RunSnapshot) -> None:
         if self.is_training():
+            return
+        if snapshot.foreign_source:
+            data = self._ask_for_data(snapshot)
+            if data:
+                self.open_run(snapshot.path, data)
+            else:
+                self._on_open_failed(f"'{snapshot.path.name}' was not opened: its dataset was not approved.")
             return
         self._run_path = snapshot.path
         self._run_step = snapshot.last_step
@@ -548,6 +558,25 @@ class MainWindow(QMainWindow):
             self.load_dataset(snapshot.config.data)
         self._refresh()
         self.run_opened.emit()
+
+    def _ask_for_data(self, snapshot: RunSnapshot) -> str | None:
+        """The dataset the analyst lets a run from elsewhere read: its own, another one, or None to not open it."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Dataset outside the run",
+                          f"The run '{snapshot.path.name}' was not created by this studio and reads its dataset from "
+                          f"'{snapshot.foreign_source}', outside the run folder. Read that dataset, or choose another?",
+                          parent=self)
+        box.setObjectName("foreignDataQuestion")
+        use = box.addButton("Use this dataset", QMessageBox.ButtonRole.AcceptRole)
+        choose = box.addButton("Choose another…", QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        for button, name in ((use, "useRecordedDataButton"), (choose, "chooseOtherDataButton"), (cancel, "cancelOpenRunButton")):
+            named(button, name, button.text().rstrip("…"))
+        box.exec()
+        if box.clickedButton() is use:
+            return snapshot.foreign_source
+        if box.clickedButton() is choose:
+            return QFileDialog.getExistingDirectory(self, "Choose the dataset for this run", str(Path.home())) or None
+        return None
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -1,7 +1,8 @@
 """Charts of a report drawn with QPainter onto a QImage, straight from the run's numbers.
 
 QPainter on a QImage works off the GUI thread, so a report worker can draw them. Non-finite
-values break a line rather than bending the axis.
+values break a line rather than bending the axis, and never reach the axes or the markers. The
+painter is ended even when drawing fails: a QImage destroyed under an active painter crashes the app.
 """
 
 from __future__ import annotations
@@ -17,20 +18,26 @@ WIDTH, HEIGHT = 1200, 420
 _MARGIN = (90, 50, 30, 60)  # left, top, right, bottom
 
 
+_EXTREME = 1e300  # values beyond are drawn at this size, so that ranges and positions stay finite
+
+
 def _nice_range(values: list[float]) -> tuple[float, float]:
-    finite = [v for v in values if math.isfinite(v)]
+    finite = [min(max(v, -_EXTREME), _EXTREME) for v in values if math.isfinite(v)]
     if not finite:
         return 0.0, 1.0
     low, high = min(finite), max(finite)
-    if high - low < 1e-12:
-        return low - 0.5, high + 0.5
+    if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):
+        pad = max(0.5, abs(high) * 1e-6)
+        return low - pad, high + pad
     pad = (high - low) * 0.05
     return low - pad, high + pad
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     step = (high - low) / count
-    magnitude = 10 ** math.floor(math.log10(step)) if step > 0 else 1
+    if not (math.isfinite(step) and step > 0):
+        return []
+    magnitude = 10 ** math.floor(math.log10(step))
     step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= step), default=step)
     first = math.ceil(low / step) * step
     return [first + i * step for i in range(int((high - first) / step) + 1)]
@@ -40,23 +47,35 @@ def render_chart(chart: Chart) -> QImage:
     image = QImage(WIDTH, HEIGHT, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
+    try:
+        _paint(painter, chart)
+    finally:
+        painter.end()
+    return image
+
+
+def _paint(painter: QPainter, chart: Chart) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont("DejaVu Sans")
     font.setPixelSize(20)
     painter.setFont(font)
     left, top, right, bottom = _MARGIN
     plot = QRectF(left, top, WIDTH - left - right, HEIGHT - top - bottom)
-    xs = [x for series in chart.series for x in series.x]
+    xs = [min(max(x, -_EXTREME), _EXTREME) for series in chart.series for x, y in zip(series.x, series.y)
+          if math.isfinite(x) and math.isfinite(y)]
     x_low, x_high = (min(xs), max(xs)) if xs else (0.0, 1.0)
     if chart.bars:
         x_low, x_high = x_low - 0.5, x_high + 0.5
-    elif x_high <= x_low:
-        x_high = x_low + 1
-    y_low, y_high = chart.y_range or _nice_range([y for series in chart.series for y in series.y])
+    if x_high - x_low <= 1e-12 * max(1.0, abs(x_low), abs(x_high)):
+        x_high = x_low + max(1.0, abs(x_low) * 1e-6)
+    y_low, y_high = chart.y_range or _nice_range([y for series in chart.series for x, y in zip(series.x, series.y)
+                                                  if math.isfinite(x)])
     if chart.bars:
         y_low = 0.0
 
     def at(x: float, y: float) -> QPointF:
+        """Where a finite point is drawn; points off the axes are drawn on their edge."""
+        x, y = min(max(x, x_low), x_high), min(max(y, y_low), y_high)
         return QPointF(plot.left() + (x - x_low) / (x_high - x_low) * plot.width(),
                        plot.bottom() - (y - y_low) / (y_high - y_low) * plot.height())
 
@@ -86,6 +105,8 @@ def render_chart(chart: Chart) -> QImage:
         if chart.bars:
             width = plot.width() / max(len(series.x), 1) * 0.6
             for x, y in zip(series.x, series.y):
+                if not (math.isfinite(x) and math.isfinite(y)):
+                    continue
                 top_left = at(x, y)
                 painter.fillRect(QRectF(top_left.x() - width / 2, top_left.y(), width, plot.bottom() - top_left.y()), colour)
             continue
@@ -94,7 +115,7 @@ def render_chart(chart: Chart) -> QImage:
             if not (math.isfinite(x) and math.isfinite(y)):
                 drawing = False
                 continue
-            point = at(x, min(max(y, y_low), y_high))
+            point = at(x, y)
             path.lineTo(point) if drawing else path.moveTo(point)
             drawing = True
         painter.setPen(QPen(colour, 2.5))
@@ -102,12 +123,14 @@ def render_chart(chart: Chart) -> QImage:
         if len(series.x) <= 30:
             painter.setBrush(colour)
             for x, y in zip(series.x, series.y):
-                if math.isfinite(y):
+                if math.isfinite(x) and math.isfinite(y):
                     painter.drawEllipse(at(x, y), 4, 4)
             painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.setClipping(False)
 
     for x, label in chart.markers:
+        if not math.isfinite(x):
+            continue
         point = at(x, y_low)
         if chart.bars:
             painter.setPen(QPen(QColor("#333333"), 1))
@@ -120,8 +143,6 @@ def render_chart(chart: Chart) -> QImage:
         else:
             painter.drawText(QRectF(point.x() + 6, plot.bottom() - 28, 300, 24), Qt.AlignmentFlag.AlignLeft, label)
     _legend(painter, chart, plot)
-    painter.end()
-    return image
 
 
 def _legend(painter: QPainter, chart: Chart, plot: QRectF) -> None:

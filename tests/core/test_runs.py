@@ -32,10 +32,11 @@ def test_opening_something_else_is_one_sentence(tmp_path):
 
 def test_metrics_skip_a_line_cut_by_a_crash_and_truncate_on_resume(tmp_path):
     run = Run.create(tmp_path, RunConfig(), {})
-    run.append_metrics([{"step": s, "g_loss": float(s)} for s in (10, 20, 30)])
+    run.append_metrics([{"step": s, "g_loss": float(s), "d_loss": 1.0, "d_real": 0.5, "d_fake": 0.5} for s in (10, 20, 30)])
     with open(run.path / "metrics.jsonl", "a") as handle:
         handle.write('{"step": 40, "g_lo')
     assert [r["step"] for r in run.read_metrics()] == [10, 20, 30]
+    assert run.skipped_metric_lines == 1
     run.truncate_metrics(20)
     assert [r["step"] for r in run.read_metrics()] == [10, 20]
 

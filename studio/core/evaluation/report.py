@@ -25,6 +25,7 @@ from studio.core.evaluation.findings import Facts, Finding, problems, reassuranc
 from studio.core.imaging import load_png
 from studio.core.evaluation.metrics import EXPLANATIONS
 from studio.core.runs import Run
+from studio.core.validation import read_json
 
 EDITS_FILE = "report/edits.json"
 REPORT_EVAL_SAMPLES = 500
@@ -107,8 +108,8 @@ class Report:
 
 def load_edits(run: Run) -> dict[str, str]:
     try:
-        edits = json.loads((run.path / EDITS_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        edits = read_json(run.path / EDITS_FILE)
+    except (FileNotFoundError, StudioError):
         return {}
     return edits if isinstance(edits, dict) else {}
 
@@ -136,7 +137,7 @@ def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
     evals = [record for record in records if record.get("kind") == "eval"]
     tick(0)
     try:
-        dataset = load_dataset(run.config.data, cancelled=cancelled)
+        dataset = load_dataset(run.data_config(), cancelled=cancelled)  # refused when the run's data is from elsewhere
     except StudioError:
         dataset = None
     tick(1)

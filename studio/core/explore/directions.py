@@ -8,6 +8,7 @@ any of them is 1 and a slider's ±5σ range is ±5 in latent units.
 
 The result lives in ``<run>/directions/<checkpoint sha256>.json`` (JSON, never pickle); the
 numbers round-trip exactly, so a favourite that names direction offsets regenerates bit for bit.
+A cached file that is damaged, too large or shaped for another model is computed again.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from studio.core.files import write_text_atomic
 from studio.core.errors import Cancelled, StudioError
 from studio.core.runs import Run
 from studio.core.sampling import Sampler, latents
+from studio.core.validation import Fields, numbers, read_json
 
 FORMAT = "gan-studio-directions/1"
 MAX_DIRECTIONS = 20
@@ -58,6 +60,21 @@ class Directions:
         return cls(raw["fingerprint"], raw["layer"], int(raw["samples"]), np.asarray(raw["vectors"], dtype=np.float32),
                    tuple(float(share) for share in raw["variance_share"]))
 
+    @classmethod
+    def read(cls, path: Path, latent_dim: int) -> Directions:
+        """The directions in ``path``, each field checked: at most MAX_DIRECTIONS unit-sized rows of ``latent_dim`` numbers."""
+        fields = Fields(read_json(path), path)
+        fields.text("fingerprint", max_length=64)
+        fields.text("layer", max_length=1000)
+        fields.integer("samples", 2, 10_000_000)
+        rows = fields.value("vectors")
+        if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_DIRECTIONS:
+            raise fields.problem("vectors", f"a list of 1 to {MAX_DIRECTIONS} directions", rows)
+        for index, row in enumerate(rows):
+            numbers(row, path, f"vectors[{index}]", length=latent_dim, low=-1.01, high=1.01)
+        fields.numbers("variance_share", length=len(rows), low=0.0, high=1.0)
+        return cls.from_dict(fields.raw)
+
 
 def first_feature_layer(generator: nn.Module) -> tuple[str, nn.Module]:
     """The generator's earliest feature map: its first BatchNorm, else its first transposed convolution or linear layer.
@@ -78,11 +95,10 @@ def directions_path(run: Run, fingerprint: str) -> Path:
 
 
 def load_directions(run: Run, fingerprint: str) -> Directions | None:
-    """The cached directions of this checkpoint, or None when they were never computed (or are unreadable)."""
+    """The cached directions of this checkpoint, or None when they were never computed (or are unusable)."""
     try:
-        raw = json.loads(directions_path(run, fingerprint).read_text(encoding="utf-8"))
-        directions = Directions.from_dict(raw)
-    except (OSError, ValueError, KeyError, TypeError):
+        directions = Directions.read(directions_path(run, fingerprint), run.config.model.latent_dim)
+    except (OSError, StudioError):
         return None
     return directions if directions.fingerprint == fingerprint else None
 

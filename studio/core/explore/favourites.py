@@ -1,7 +1,8 @@
 """Pinned samples: each keeps everything needed to regenerate its pixels exactly, saved in the run.
 
 ``<run>/favourites.json`` lists them; a favourite names its checkpoint by the weights' SHA-256, so
-it is only ever rendered by those weights (and refuses, in one sentence, on any other).
+it is only ever rendered by those weights (and refuses, in one sentence, on any other). The file
+may come with a received run, so every field is checked against the run's model before use.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import json
 from dataclasses import dataclass
 
 from studio.core.files import write_text_atomic
-from studio.core.errors import StudioError
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.runs import Run
+from studio.core.validation import Fields, read_json
 
 FAVOURITES_FILE = "favourites.json"
 FORMAT = "gan-studio-favourites/1"
+MAX_DIRECTION_INDEX = 1000
+MAX_SEED = 2**62
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,30 @@ class Favourite:
 
 def load_favourites(run: Run) -> list[Favourite]:
     path = run.path / FAVOURITES_FILE
-    if not path.exists():
-        return []
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return [Favourite.from_dict(item) for item in raw["favourites"]]
-    except (ValueError, KeyError, TypeError):
-        raise StudioError(f"The favourites file '{path}' is damaged.") from None
+        raw = read_json(path)
+    except FileNotFoundError:
+        return []
+    latent_dim = run.config.model.latent_dim
+    favourites = []
+    for item in Fields(raw, path).each("favourites"):
+        _check(item, latent_dim)
+        favourites.append(Favourite.from_dict(item.raw))
+    return favourites
+
+
+def _check(item: Fields, latent_dim: int) -> None:
+    """Every field a favourite is rendered from, within what this run's model can render."""
+    item.text("fingerprint", max_length=64)
+    item.text("label", default="", max_length=1000)
+    item.integer("seed", 0, MAX_SEED, default=0)
+    if item.raw.get("latent") is not None:
+        item.numbers("latent", length=latent_dim, low=-1e3, high=1e3)
+    if item.raw.get("class_index") is not None:
+        item.integer("class_index", 0, 100_000)
+    item.number("psi", 0.0, 2.0, default=1.0)
+    item.index_map("direction_offsets", MAX_DIRECTION_INDEX, -1e3, 1e3)
+    item.index_map("dimension_offsets", latent_dim - 1, -1e3, 1e3)
 
 
 def save_favourites(run: Run, favourites: list[Favourite]) -> None:
