@@ -6,6 +6,13 @@ in one run: images/s of a plain sequential Pillow loop (open, convert, centre-cr
 against the raw uint8 payload. Targets: cold ≥ 2× the loop on a two-core laptop, cache ≥ 50×,
 peak ≤ 1.5× the payload. Each studio measurement runs in a fresh process with an empty studio
 home, so no figure borrows another's warm state.
+
+``--workers`` instead compares ways to run the decoders on the same files, each in a fresh
+process: the studio's pool (fork server, one pool per load; a session's first load also starts
+the fork server), a thread pool (does Pillow release
+the interpreter lock enough?), and a pool forked from the calling process (fast, but it hangs when
+another thread holds a lock at the fork); images/s and the ratio against the forked pool, on small
+96×72 JPEGs and on 640×480 photos. Run it under ``taskset -c 0,1`` to measure two cores.
 """
 
 from __future__ import annotations
@@ -85,7 +92,76 @@ def studio_loader(root: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+WORKERS = r"""
+import json, multiprocessing, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from studio.core.data import parallel
+from studio.core.data.decode import decode_bytes
+from studio.core.data.preprocess import Preprocess
+from studio.core.data.readers import FolderReader
+
+root, way = Path(sys.argv[1]), sys.argv[2]
+names = sorted(str(path.relative_to(root)) for path in root.rglob("*.jpg"))
+read, prep = FolderReader(root, 2**30), Preprocess(resolution=int(sys.argv[3]))
+chunks = [names[start : start + 64] for start in range(0, len(names), 64)]
+
+def chunk(refs):
+    return [decode_bytes(read(ref), prep).pixels for ref in refs]
+
+start = time.perf_counter()
+if way == "studio":
+    parallel.decode_all(names, read, prep)
+    print(json.dumps({"rate": len(names) / (time.perf_counter() - start)}))
+    start = time.perf_counter()
+    parallel.decode_all(names, read, prep)  # the fork server is up now, as for every load after a session's first
+elif way == "threads":
+    with ThreadPoolExecutor(parallel.worker_count()) as pool:
+        list(pool.map(chunk, chunks))
+else:
+    with multiprocessing.get_context("fork").Pool(parallel.worker_count()) as pool:
+        list(pool.imap_unordered(chunk, chunks))
+print(json.dumps({"rate": len(names) / (time.perf_counter() - start)}))
+"""
+
+
+def build_photos(count: int) -> Path:
+    root = Path(tempfile.gettempdir()) / f"studio-bench-photos-{count}"
+    if (root / "done").exists():
+        return root
+    rng = np.random.default_rng(1)
+    base = (rng.random((8, 60, 80, 3)) * 255).astype(np.uint8)
+    for index in range(count):
+        folder = root / ("a" if index % 2 else "b")
+        folder.mkdir(parents=True, exist_ok=True)
+        photo = Image.fromarray(base[index % 8]).resize((640, 480), Image.Resampling.BICUBIC)
+        photo.save(folder / f"{index:06d}.jpg", quality=90)
+    (root / "done").write_text("ok")
+    return root
+
+
+def compare_workers(count: int) -> None:
+    """Images/s of each way to run the decoders, best of three fresh processes each."""
+    cwd = Path(__file__).resolve().parents[2]
+    print(f"decoding workers, {len(os.sched_getaffinity(0))} CPUs usable, best of 3 runs each")
+    for label, root in ((f"{count:,} JPEGs 96×72", build(count)), (f"{count // 10:,} photos 640×480", build_photos(count // 10))):
+        rates = {}
+        for way in ("fork", "threads", "studio"):
+            runs = [subprocess.run([sys.executable, "-c", WORKERS, str(root), way, str(RESOLUTION)], capture_output=True,
+                                   text=True, check=True, cwd=cwd).stdout.strip().splitlines() for _ in range(3)]
+            rates[way] = max(json.loads(lines[-1])["rate"] for lines in runs)
+            if way == "studio":
+                rates["first"] = max(json.loads(lines[-2])["rate"] for lines in runs)
+        for way, name in (("fork", "pool forked from the caller (before)"), ("threads", "thread pool"),
+                          ("first", "studio, a session's first load"), ("studio", "studio, later loads")):
+            print(f"{label:22s} {name:38s}: {rates[way]:8,.0f} img/s  {rates[way] / rates['fork']:5.2f}x the forked pool")
+
+
 def main() -> None:
+    if "--workers" in sys.argv:
+        numbers = [arg for arg in sys.argv[1:] if arg != "--workers"]
+        compare_workers(int(numbers[0]) if numbers else 5_000)
+        return
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     root = build(count)
     loop_s, n = sequential_loop(root)

@@ -119,3 +119,27 @@ def test_tarball_reader_never_raises_anything_else(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("tar") / "x.tar.gz"
     path.write_bytes(data)
     _loads_or_says_why(path)
+
+
+_NAME = st.binary(min_size=1, max_size=12).filter(lambda name: b"/" not in name and b"\0" not in name
+                                                 and name not in (b".", b".."))
+_TARGET = st.sampled_from([b"..", b"../..", b"/", b"/etc/hostname", b"a.png", b"sub", b"sub/../a.png", b"missing", b"self"])
+
+
+@settings(FUZZ, max_examples=15)  # every example starts a decoding worker
+@given(names=st.lists(_NAME, max_size=6, unique=True), links=st.lists(st.tuples(_NAME, _TARGET), max_size=4))
+def test_folder_scan_of_any_names_and_links_loads_or_says_why(tmp_path_factory, names, links):
+    import os
+
+    root = tmp_path_factory.mktemp("scan")
+    os.makedirs(os.fsencode(root) + b"/sub")
+    (root / "a.png").write_bytes(SEED_PNG)
+    try:
+        for name in names:
+            with open(os.fsencode(root) + b"/sub/" + name, "wb") as handle:
+                handle.write(SEED_PNG)
+        for name, target in links:
+            os.symlink(target if target != b"self" else name, os.fsencode(root) + b"/sub/l" + name)
+    except (OSError, ValueError):
+        return  # a name this file system refuses is not a file the studio can meet
+    _loads_or_says_why(root)
