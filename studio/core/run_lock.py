@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import StudioError
-from studio.core.files import as_studio_error
 
 LOCK_FILE = ".training.lock"
 # A process that only checks the lock holds it for a moment: a trainer starting just then tries again.
@@ -82,7 +81,8 @@ class RunLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _BINARY, 0o666)
         except OSError as error:
-            raise as_studio_error(error, self.path) from error
+            raise StudioError(f"The run folder '{self.path.parent}' cannot be written ({error.strerror or error}), "
+                              "so it cannot be trained here.") from error
         try:
             for attempt in range(_ATTEMPTS):
                 if _try_lock(fd):
@@ -148,7 +148,7 @@ def _read_holder(fd: int) -> Holder | None:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
         record = json.loads(os.read(fd, _MAX_RECORD_BYTES).decode("ascii"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(record, dict):
         return None

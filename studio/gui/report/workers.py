@@ -10,7 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from studio.gui.workers import Job, _ProgressThrottle, export_folder
+from studio.core.files import export_folder
+from studio.gui.workers import Job, _ProgressThrottle
 
 
 class ReportDraftWorker(Job):
