@@ -150,20 +150,22 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from studio.core.evaluation.evaluate import evaluate
+    from studio.core.evaluation.vocabulary import Evaluation
 
     run = _open_run(args)
     dataset = _load(run.data_config())
     bar = ProgressBar("generating")
     record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, progress=bar.update)
     bar.close()
-    print(f"Step {record['step']} · {record['feature_label']} · {record['n_fake']} generated vs {record['n_real']} real images")
-    memo = record["memorisation"]
-    for label, value in (("FD", f"{record['fd']:.4g}"), ("KID x1000", f"{record['kid']:.3g} ± {record['kid_std']:.2g}"),
-                         ("precision", f"{record['precision']:.3f}"), ("recall", f"{record['recall']:.3f}"),
-                         ("diversity", f"{record['diversity']:.3f}"),
-                         ("duplicates", f"{record['duplicate_rate']:.1%} (real {record['duplicate_rate_real']:.1%})"),
-                         ("near-copies", f"{memo['near_copy_rate']:.1%} of {memo['samples']} (median pixel RMSE {memo['pixel_rmse_median']:.1f})")):
-        print(f"  {label:<12} {value}")
+    evaluation = Evaluation.from_record(record)
+    print(f"Step {evaluation.step} · {evaluation.feature_label} · {evaluation.n_fake} generated vs "
+          f"{evaluation.n_real} real images")
+    for label, value, _ in evaluation.rows():
+        print(f"  {label:<15} {value}")
+    memo = evaluation.memorisation
+    if memo:
+        print(f"  {'Near-copies':<15} {memo['near_copy_rate']:.1%} of {memo['samples']} "
+              f"(median pixel RMSE {memo['pixel_rmse_median']:.1f})")
     return 0
 
 

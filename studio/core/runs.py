@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from studio import __version__
-from studio.core.files import occupied, remove_leftovers, write_text_atomic
+from studio.core.files import remove_leftovers, unused_path, write_text_atomic
 from studio.core.config import DEMO_SOURCE, MAX_STEPS, ConfigProblem, DataConfig, RunConfig, bound_problems
 from studio.core.data_source import DataSourceNotApproved, approved, resolve, seal
 from studio.core.errors import StudioError
@@ -51,11 +51,7 @@ class Run:
         own ``dataset_report.json``; ``run.json`` keeps the short summary.
         """
         base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{_slug(Path(config.data.source).name)}"
-        path = Path(root) / base
-        suffix = 1
-        while occupied(path):
-            suffix += 1
-            path = Path(root) / f"{base}-{suffix}"
+        path = unused_path(root, base)
         info = {
             "name": path.name,
             "created_at": time.time(),

@@ -118,3 +118,21 @@ def test_a_conditional_run_shows_final_samples_per_class(tmp_path):
     pictures = build_report(Run.open(run.path)).section("samples").blocks
     assert [picture.caption for picture in pictures] == ["Class <script>", "Class plain & simple"]
     assert all(picture.image.shape[1] > 8 * 32 for picture in pictures)
+
+
+def test_a_vae_report_names_its_own_losses_and_never_a_discriminator(tmp_path, tiny_config):
+    from studio.core.data import load_dataset
+    from studio.core.evaluation.report import build_report
+    from studio.core.training.trainer import Trainer
+
+    tiny_config.model.name = "vae"
+    tiny_config.train.steps, tiny_config.train.eval_every, tiny_config.train.device = 10, 0, "cpu"
+    dataset = load_dataset(tiny_config.data)
+    run = Run.create(tmp_path / "runs", tiny_config, dataset.summary())
+    Trainer(run, dataset).run()
+
+    report = build_report(Run.open(run.path))
+    charts = report.section("dynamics").blocks
+    assert [[series.name for series in chart.series] for chart in charts] == [["Reconstruction", "KL divergence"]]
+    words = " ".join([report.section("dynamics").prose] + [finding.sentence for finding in report.findings])
+    assert "Reconstruction" in words and "D(x)" not in words and "D(G(z))" not in words and "nan" not in words

@@ -20,16 +20,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from studio.core.files import write_text_atomic
 from studio.core.data.dataset import ImageDataset
 from studio.core.errors import Cancelled, StudioError
 from studio.core.evaluation.features import FeatureSpace, feature_space
-from studio.core.imaging import make_grid, save_png
 from studio.core.evaluation.metrics import (NEAR_COPY_FRACTION, duplicate_rate, frechet_distance, kernel_distance,
                                  mean_pairwise_distance, nearest_training_images, precision_recall,
                                  typical_training_gap)
+from studio.core.evaluation.vocabulary import Evaluation, logged_evaluations
+from studio.core.files import write_text_atomic
+from studio.core.imaging import make_grid, save_png
 from studio.core.runs import Run
 from studio.core.sampling import latents, to_uint8_images
+from studio.core.validation import read_json
 
 EVAL_DIR = "eval"
 EVAL_SEED = 424_242
@@ -156,15 +158,15 @@ def evaluate(run: Run, dataset: ImageDataset, checkpoint: str = "last", n: int =
     return record
 
 
-def saved_evaluations(run: Run) -> list[dict]:
-    """Every saved evaluation record of a run, oldest step first (damaged files are skipped)."""
-    records = []
+def saved_evaluations(run: Run) -> list[Evaluation]:
+    """Every saved evaluation of a run, oldest step first (damaged or tampered files are skipped)."""
+    evaluations = []
     for path in sorted((run.path / EVAL_DIR).glob("step-*.json")):
         try:
-            records.append(json.loads(path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            evaluations.append(Evaluation.from_record(read_json(path), f"'{path.name}'"))
+        except StudioError:
             continue
-    return sorted(records, key=lambda record: (record.get("step", 0), record.get("evaluated_at", 0)))
+    return sorted(evaluations, key=lambda evaluation: (evaluation.step, evaluation.evaluated_at))
 
 
 @dataclass(frozen=True)
@@ -191,17 +193,17 @@ class TrainingEvaluator:
         self._real: np.ndarray | None = None
         self._next_step = 0
         self._clock, self._clock_step = time.perf_counter(), start_step
-        history = [record for record in run.read_metrics() if record.get("kind") == "eval" and record["step"] <= start_step]
         self.best, self.best_step, self.since_best = math.inf, 0, 0
-        for record in history:
-            self._track(record)
+        for evaluation in logged_evaluations(run.read_metrics()):
+            if evaluation.step <= start_step:
+                self._track(evaluation)
 
     def due(self, step: int) -> bool:
         return self.every > 0 and step % self.every == 0 and step >= self._next_step
 
-    def _track(self, record: dict) -> bool:
-        if record["fd"] < self.best:
-            self.best, self.best_step, self.since_best = record["fd"], record["step"], 0
+    def _track(self, evaluation: Evaluation) -> bool:
+        if evaluation.fd < self.best:
+            self.best, self.best_step, self.since_best = evaluation.fd, evaluation.step, 0
             return True
         self.since_best += 1
         return False
@@ -216,7 +218,7 @@ class TrainingEvaluator:
         seconds = time.perf_counter() - began
         record = {"step": step, "kind": "eval", "features": self._space.kind, "feature_label": self._space.label,
                   "n_real": len(self._real), "n_fake": len(fake), **values, "eval_seconds": seconds}
-        improved = self._track(record)
+        improved = self._track(Evaluation.from_record(record))
         self._budget(step, began, seconds)
         stop = ""
         if self.patience and self.since_best >= self.patience:

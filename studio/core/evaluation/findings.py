@@ -7,9 +7,11 @@ craft a run that shows one problem and check that exactly that rule speaks.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from studio.core.config import ADVERSARIAL, AUTOENCODER
+from studio.core.evaluation.vocabulary import SCORES, Evaluation, curves, finite
 
 DOMINANT_D_FAKE = 0.05
 DIVERGENCE_GROWTH = 3.0
@@ -33,18 +35,15 @@ class Facts:
     """What the rules read; built from a run folder by ``studio.core.evaluation.report``."""
 
     losses: list[dict]
-    evaluations: list[dict] = field(default_factory=list)
-    latest: dict | None = None
+    evaluations: list[Evaluation] = field(default_factory=list)
+    latest: Evaluation | None = None
     dataset: dict = field(default_factory=dict)
-
-
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
+    kind: str = ADVERSARIAL  # a VAE logs reconstruction and KL, and has no discriminator
 
 
 def divergence(facts: Facts) -> Finding | None:
     for record in facts.losses:
-        if not all(_finite(record.get(key)) for key in ("g_loss", "d_loss")):
+        if not all(finite(record.get(key)) for key in ("g_loss", "d_loss")):
             return Finding("divergence", "red", f"Training diverged: the losses became NaN or infinite at step {record['step']:,}.",
                            f"First non-finite loss record at step {record['step']:,} of {len(facts.losses):,} logged records.")
     if len(facts.losses) < 10:
@@ -60,8 +59,10 @@ def divergence(facts: Facts) -> Finding | None:
 
 
 def discriminator_dominates(facts: Facts) -> Finding | None:
+    if facts.kind == AUTOENCODER:
+        return None
     tail = facts.losses[-max(1, len(facts.losses) // 4):] if len(facts.losses) >= 4 else []
-    values = [record["d_fake"] for record in tail if _finite(record.get("d_fake"))]
+    values = [record["d_fake"] for record in tail if finite(record.get("d_fake"))]
     if not values:
         return None
     mean = sum(values) / len(values)
@@ -77,14 +78,14 @@ def mode_collapse(facts: Facts) -> Finding | None:
     latest = facts.latest
     if not latest:
         return None
-    duplicates, diversity = latest["duplicate_rate"], latest["diversity"]
+    duplicates, diversity = latest.duplicate_rate, latest.diversity
     if duplicates <= DUPLICATE_LIMIT and diversity >= DIVERSITY_LIMIT:
         return None
     return Finding("mode_collapse", "red",
                    f"The samples look alike (likely mode collapse): {duplicates:.0%} of generated images have a near-identical "
                    f"twin and their variety is {diversity:.2f}× that of the real images.",
-                   f"Duplicate rate {duplicates:.1%} (real images {latest['duplicate_rate_real']:.1%}), diversity ratio {diversity:.3f}; "
-                   f"{latest['feature_label']}, {latest['n_fake']} generated vs {latest['n_real']} real "
+                   f"Duplicate rate {duplicates:.1%} (real images {latest.duplicate_rate_real:.1%}), diversity ratio {diversity:.3f}; "
+                   f"{latest.feature_label}, {latest.n_fake} generated vs {latest.n_real} real "
                    f"(rule: duplicates over {DUPLICATE_LIMIT:.0%} or diversity under {DIVERSITY_LIMIT}).")
 
 
@@ -92,18 +93,18 @@ def no_improvement(facts: Facts) -> Finding | None:
     evaluations = facts.evaluations
     if len(evaluations) < 3:
         return None
-    first, last = evaluations[0]["fd"], evaluations[-1]["fd"]
-    best = min(evaluations, key=lambda record: record["fd"])
+    first, last = evaluations[0].fd, evaluations[-1].fd
+    best = min(evaluations, key=lambda evaluation: evaluation.fd)
     if best is not evaluations[0] and last < first:
         return None
     return Finding("no_improvement", "amber",
                    f"The quality metric did not improve during training: FD went from {first:.3g} to {last:.3g}.",
-                   f"{len(evaluations)} measurements from step {evaluations[0]['step']:,} to {evaluations[-1]['step']:,}, "
-                   f"best {best['fd']:.3g} at step {best['step']:,}; {evaluations[-1]['feature_label']}, n={evaluations[-1]['n_fake']}.")
+                   f"{len(evaluations)} measurements from step {evaluations[0].step:,} to {evaluations[-1].step:,}, "
+                   f"best {best.fd:.3g} at step {best.step:,}; {evaluations[-1].describe()}.")
 
 
 def near_copies(facts: Facts) -> Finding | None:
-    memo = (facts.latest or {}).get("memorisation")
+    memo = facts.latest.memorisation if facts.latest else None
     if not memo or not memo["near_copy_rate"] > NEAR_COPY_LIMIT:
         return None
     return Finding("near_copies", "amber",
@@ -137,22 +138,27 @@ def reassurances(facts: Facts) -> list[Finding]:
     found = []
     if facts.losses:
         last = facts.losses[-1]
+        shown = [curve for curve in curves(facts.kind) if curve.plot == SCORES] or curves(facts.kind)
+        at_end = " and ".join(f"{curve.label} was {_value(last.get(curve.key))}" for curve in shown)
         found.append(Finding("stable", "green",
-                             f"Training ran {last['step']:,} steps with finite losses; at the end D(x) was {last['d_real']:.2f} "
-                             f"and D(G(z)) {last['d_fake']:.2f}.",
+                             f"Training ran {last['step']:,} steps with finite losses; at the end {at_end}.",
                              f"{len(facts.losses):,} logged records in metrics.jsonl."))
     if facts.latest:
         latest = facts.latest
         found.append(Finding("quality", "green",
-                             f"At step {latest['step']:,} the generated images reach precision {latest['precision']:.2f} "
-                             f"and recall {latest['recall']:.2f} with FD {latest['fd']:.3g}.",
-                             f"{latest['feature_label']}; {latest['n_fake']} generated vs {latest['n_real']} real images."))
-        memo = latest.get("memorisation")
+                             f"At step {latest.step:,} the generated images reach precision {latest.precision:.2f} "
+                             f"and recall {latest.recall:.2f} with FD {latest.fd:.3g}.",
+                             f"{latest.feature_label}; {latest.n_fake} generated vs {latest.n_real} real images."))
+        memo = latest.memorisation
         if memo:
             found.append(Finding("originality", "green",
                                  f"No sign of copying: {memo['near_copy_rate']:.0%} of generated images are near-copies of training images.",
                                  f"{memo['samples']} generated images checked against {memo['training_images']:,} training images."))
     return found
+
+
+def _value(value) -> str:
+    return f"{value:.2f}" if finite(value) else "not logged"
 
 
 def status(findings: list[Finding]) -> str:

@@ -9,7 +9,6 @@ HTML, Markdown and PDF lives in ``studio.reporting`` (it draws with Qt, which co
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from studio.core.errors import Cancelled, StudioError
 from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
 from studio.core.imaging import load_png
 from studio.core.evaluation.metrics import EXPLANATIONS
+from studio.core.evaluation.vocabulary import (DYNAMICS_PROSE, FD_CURVE, PLOT_TITLES, Evaluation, curves,
+                                              finite, logged_evaluations, logged_keys)
 from studio.core.runs import Run
 from studio.core.validation import read_json
 
@@ -134,7 +135,7 @@ def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
 
     records = run.read_metrics()
     losses = [record for record in records if record.get("kind") != "eval"]
-    evals = [record for record in records if record.get("kind") == "eval"]
+    evals = logged_evaluations(records)
     tick(0)
     try:
         dataset = load_dataset(run.data_config(), cancelled=cancelled)  # refused when the run's data is from elsewhere
@@ -143,9 +144,10 @@ def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
     tick(1)
     latest = _latest_evaluation(run, saved_evaluations(run))
     if latest is None and dataset is not None and run.latest_checkpoint() is not None:
-        latest = evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, cancelled=cancelled)
+        latest = Evaluation.from_record(evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, cancelled=cancelled))
     tick(2)
-    facts = Facts(losses=losses, evaluations=evals, latest=latest, dataset=run.info.get("dataset", {}))
+    kind = run.config.model.kind
+    facts = Facts(losses=losses, evaluations=evals, latest=latest, dataset=run.info.get("dataset", {}), kind=kind)
     diagnostics = _diagnostics(run, losses)
     found = problems(facts) + [Finding("diagnostic", "red", f"A diagnostic failed: {row[0].lower()}.", row[2])
                                for row in diagnostics if row[1] == "fail" and row[0] != "No NaN losses"]
@@ -155,13 +157,13 @@ def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
         Section("summary", "Summary", _summary_prose(run, found), [_findings_table(summary)]),
         Section("run", "Run card", "The settings and the machine this run was trained with.", [_run_card(run, losses)]),
         _data_section(run, dataset),
-        _dynamics_section(losses, evals, found),
+        _dynamics_section(kind, losses, evals, found),
         _filmstrip_section(run),
     ]
     tick(4)
     sections += [
         _final_samples_section(run),
-        _metrics_section(latest, evals),
+        _metrics_section(latest),
         _memorisation_section(run, latest),
         Section("diagnostics", "Diagnostics", "Checks that should all pass for a run you can rely on.",
                 [Table(["Check", "Result", "Evidence"], diagnostics)]),
@@ -176,10 +178,10 @@ def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
     return report
 
 
-def _latest_evaluation(run: Run, records: list[dict]) -> dict | None:
+def _latest_evaluation(run: Run, evaluations: list[Evaluation]) -> Evaluation | None:
     """The newest saved evaluation of the last checkpoint (the studio's own feature spaces first)."""
     last = run.last_step()
-    at_last = [record for record in records if record.get("step") == last]
+    at_last = [evaluation for evaluation in evaluations if evaluation.step == last]
     return at_last[-1] if at_last else None
 
 
@@ -230,7 +232,7 @@ def wall_time(losses: list[dict]) -> float:
 def _run_card(run: Run, losses: list[dict]) -> Table:
     config, info = run.config, run.info
     g_params, d_params = _parameter_counts(run)
-    rates = sorted(record["images_per_sec"] for record in losses if _finite(record.get("images_per_sec")))
+    rates = sorted(record["images_per_sec"] for record in losses if finite(record.get("images_per_sec")))
     versions = ", ".join(f"{k} {v}" for k, v in info.get("versions", {}).items())
     dataset = info.get("dataset", {})
     rows = [
@@ -248,10 +250,6 @@ def _run_card(run: Run, losses: list[dict]) -> Table:
         ["Versions", versions],
     ]
     return Table(["Item", "Value"], rows)
-
-
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _data_section(run: Run, dataset) -> Section:
@@ -277,29 +275,28 @@ def _data_section(run: Run, dataset) -> Section:
     return Section("data", "Data overview", prose, blocks)
 
 
-def _dynamics_section(losses: list[dict], evals: list[dict], found: list[Finding]) -> Section:
+def _dynamics_section(kind: str, losses: list[dict], evals: list[Evaluation], found: list[Finding]) -> Section:
     steps = [float(record["step"]) for record in losses]
-    markers = [(float(record["step"]), "best FD") for record in evals if record["fd"] == min(e["fd"] for e in evals)][:1]
+    best = min(evals, key=lambda evaluation: evaluation.fd) if evals else None
+    markers = [(float(best.step), f"best {FD_CURVE.label}")] if best else []
     for finding in found:
         if finding.rule == "divergence":
-            bad = next((r for r in losses if not all(_finite(r.get(k)) for k in ("g_loss", "d_loss"))), None)
+            bad = next((r for r in losses if not all(finite(r.get(k)) for k in logged_keys(kind))), None)
             if bad is not None:
                 markers.append((float(bad["step"]), "non-finite loss"))
         if finding.rule == "discriminator_dominates" and losses:
             markers.append((float(losses[-max(1, len(losses) // 4)]["step"]), "D dominates from here"))
-    blocks: list[Block] = [
-        Chart("losses", "Losses", "loss", [Series("G loss", "#e4572e", steps, [r["g_loss"] for r in losses]),
-                                            Series("D loss", "#2e86ab", steps, [r["d_loss"] for r in losses])], markers),
-        Chart("scores", "Discriminator outputs", "D output", [Series("D(x)", "#3bb273", steps, [r["d_real"] for r in losses]),
-                                                              Series("D(G(z))", "#a463f2", steps, [r["d_fake"] for r in losses])],
-              markers, y_range=(0.0, 1.0)),
-    ]
-    prose = ("Losses of the generator (G) and discriminator (D), and D's average output on real images, D(x), and on generated "
-             "ones, D(G(z)). In a healthy run neither loss runs away and D(G(z)) stays well above zero.")
+    blocks: list[Block] = []
+    for plot, y_label, y_range in (("losses", "loss", None), ("scores", "D output", (0.0, 1.0))):
+        series = [Series(curve.label, curve.colour, steps, [r.get(curve.key) for r in losses])
+                  for curve in curves(kind) if curve.plot == plot]
+        if series:
+            blocks.append(Chart(plot, PLOT_TITLES[kind][plot], y_label, series, markers, y_range=y_range))
     if evals:
-        blocks.append(Chart("fd", f"FD during training ({evals[-1]['feature_label']}, n={evals[-1]['n_fake']})", "FD",
-                            [Series("FD", "#f0a202", [float(e["step"]) for e in evals], [e["fd"] for e in evals])], markers))
-    return Section("dynamics", "Training dynamics", prose, blocks)
+        blocks.append(Chart("fd", f"{FD_CURVE.label} during training ({evals[-1].describe()})", FD_CURVE.label,
+                            [Series(FD_CURVE.label, FD_CURVE.colour, [float(e.step) for e in evals], [e.fd for e in evals])],
+                            markers))
+    return Section("dynamics", "Training dynamics", DYNAMICS_PROSE[kind], blocks)
 
 
 def _filmstrip_section(run: Run) -> Section:
@@ -340,29 +337,22 @@ def _final_samples_section(run: Run) -> Section:
                    [Picture("final_samples", f"Generated at step {sampler.step:,}", make_grid(images, nrow=8), 2)])
 
 
-def _metrics_section(latest: dict | None, evals: list[dict]) -> Section:
+def _metrics_section(latest: Evaluation | None) -> Section:
     if latest is None:
         return Section("metrics", "Quality metrics", "No evaluation is available: the run has no checkpoint or no data.", [])
-    rows = [
-        ["FD", f"{latest['fd']:.4g}", EXPLANATIONS["fd"]],
-        ["KID ×1000", f"{latest['kid']:.3g} ± {latest['kid_std']:.2g}", EXPLANATIONS["kid"]],
-        ["Precision", f"{latest['precision']:.3f}", EXPLANATIONS["precision"]],
-        ["Recall", f"{latest['recall']:.3f}", EXPLANATIONS["recall"]],
-        ["Diversity", f"{latest['diversity']:.3f}", EXPLANATIONS["diversity"]],
-        ["Duplicate rate", f"{latest['duplicate_rate']:.1%} (real {latest['duplicate_rate_real']:.1%})", EXPLANATIONS["duplicate_rate"]],
-    ]
-    prose = (f"Measured at step {latest['step']:,} in {latest['feature_label']}, with {latest['n_fake']} generated and {latest['n_real']} real images. "
-             "Numbers from different feature spaces or sample counts are not comparable.")
-    return Section("metrics", "Quality metrics", prose, [Table(["Metric", "Value", "What it means"], rows)])
+    prose = (f"Measured at step {latest.step:,} in {latest.feature_label}, with {latest.n_fake} generated and "
+             f"{latest.n_real} real images. Numbers from different feature spaces or sample counts are not comparable.")
+    return Section("metrics", "Quality metrics", prose,
+                   [Table(["Metric", "Value", "What it means"], [list(row) for row in latest.rows()])])
 
 
-def _memorisation_section(run: Run, latest: dict | None) -> Section:
-    memo = (latest or {}).get("memorisation")
+def _memorisation_section(run: Run, latest: Evaluation | None) -> Section:
+    memo = latest.memorisation if latest else None
     if not memo:
         return Section("memorisation", "Memorisation check", "No memorisation check is available.", [])
     blocks: list[Block] = []
-    pairs = run.path / "eval" / latest.get("pairs_image", "")
-    if latest.get("pairs_image") and pairs.exists():
+    pairs = run.path / "eval" / latest.pairs_image
+    if latest.pairs_image and pairs.is_file():
         blocks.append(Picture("closest_pairs", "Closest pairs: each generated image (left) beside its nearest training image (right).",
                               load_png(pairs), 2))
     blocks.append(Table(["Measure", "Value"], [
@@ -370,7 +360,7 @@ def _memorisation_section(run: Run, latest: dict | None) -> Section:
         ["Median pixel RMSE to nearest training image", f"{memo['pixel_rmse_median']:.1f} / 255"],
         ["Closest pair pixel RMSE", f"{memo['pixel_rmse_min']:.1f} / 255"],
         ["Typical gap between training images", f"{memo['typical_training_gap']:.1f} / 255"],
-        ["Median feature distance to that image", f"{memo['feature_distance_median']:.3g} ({latest['feature_label']})"],
+        ["Median feature distance to that image", f"{memo['feature_distance_median']:.3g} ({latest.feature_label})"],
         ["Near-copy rate", f"{memo['near_copy_rate']:.1%}"],
     ]))
     prose = (f"For {memo['samples']} generated images, the nearest of the {memo['training_images']:,} training images by pixel "
@@ -385,8 +375,8 @@ def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
 
     rows = []
     is_vae = run.config.model.kind == AUTOENCODER
-    logged = ("g_loss", "d_loss") if is_vae else ("g_loss", "d_loss", "d_real", "d_fake")
-    bad = [r["step"] for r in losses if not all(_finite(r.get(k)) for k in logged)]
+    logged = logged_keys(run.config.model.kind)
+    bad = [r["step"] for r in losses if not all(finite(r.get(k)) for k in logged)]
     rows.append(["No NaN losses", "pass" if not bad else "fail",
                  f"{len(losses):,} records, all finite" if not bad else f"first non-finite at step {bad[0]:,}"])
     checkpoint = run.latest_checkpoint()
@@ -404,14 +394,14 @@ def _diagnostics(run: Run, losses: list[dict]) -> list[list[str]]:
 
     with torch.inference_mode():
         raw = sampler.generator(latents(run.config.train.seed, 16, sampler.latent_dim), sampler.labels_for(16))
-    finite = bool(torch.isfinite(raw).all())
-    rows.append(["Finite outputs", "pass" if finite else "fail", f"16 images, value range {float(raw.min()):.2f} to {float(raw.max()):.2f}"])
+    outputs_finite = bool(torch.isfinite(raw).all())
+    rows.append(["Finite outputs", "pass" if outputs_finite else "fail", f"16 images, value range {float(raw.min()):.2f} to {float(raw.max()):.2f}"])
     same = np.array_equal(sampler.generate(7, 4), sampler.generate(7, 4))
     rows.append(["Seed reproduces", "pass" if same else "fail", "seed 7 rendered twice gives identical pixels" if same else "two renders differ"])
     return rows
 
 
-def _next_steps(found: list[Finding], latest: dict | None, facts: Facts) -> str:
+def _next_steps(found: list[Finding], latest: Evaluation | None, facts: Facts) -> str:
     advice = {
         "divergence": "Lower both learning rates (e.g. halve them) and resume from an earlier checkpoint.",
         "discriminator_dominates": "Weaken the discriminator: lower its learning rate or width, or add data augmentation.",
