@@ -1,20 +1,28 @@
-"""Start GAN Studio: the window first, the slow work (import torch, load the demo) behind it."""
+"""Start GAN Studio: the window first, the slow work (import torch, load the demo) behind it.
+
+Qt is imported inside the functions, after the system libraries it needs have been checked, so a
+machine that lacks them gets one sentence naming the packages instead of Qt's abort.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from typing import TYPE_CHECKING
 
 from studio import __version__
+from studio.gui.system_libraries import report_missing
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "studio.qss"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the studio's name, organisation and style sheet (reused if one exists)."""
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
     app.setApplicationName("GAN Studio")
     app.setApplicationDisplayName("GAN Studio")
@@ -26,7 +34,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if report_missing():
+        return 1
     app = create_application(argv)
+    from PySide6.QtCore import QTimer
+
     from studio.gui.main_window import MainWindow
 
     window = MainWindow()
