@@ -103,10 +103,9 @@ def _paint(painter: QPainter, chart: Chart) -> None:
     for series in chart.series:
         colour = QColor(series.color)
         if chart.bars:
-            width = plot.width() / max(len(series.x), 1) * 0.6
-            for x, y in zip(series.x, series.y):
-                if not (math.isfinite(x) and math.isfinite(y)):
-                    continue
+            bars = [(x, y) for x, y in zip(series.x, series.y) if math.isfinite(x) and math.isfinite(y)]
+            width = plot.width() / max(len(bars), 1) * 0.6
+            for x, y in bars:
                 top_left = at(x, y)
                 painter.fillRect(QRectF(top_left.x() - width / 2, top_left.y(), width, plot.bottom() - top_left.y()), colour)
             continue
