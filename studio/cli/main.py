@@ -119,13 +119,9 @@ def _resume(args: argparse.Namespace) -> int:
     distributed = DistributedContext.from_env(run.config.train.device)
     if distributed.is_main:
         refuse_if_training(run.path)
-    if args.steps is not None:
-        config = RunConfig.from_dict(run.config.to_dict())
-        config.train.steps = args.steps
-        check(config)
-        run.save_config(config)
-    if run.last_step() >= run.config.train.steps:
-        raise StudioError(f"The run is already at step {run.last_step()} of {run.config.train.steps}; pass --steps with a larger total.")
+        if args.data is not None:
+            run.save_config(run.config)  # the run trains on it from now on: remembered, sealed
+    run.continue_to(args.steps)
     return _fit(run, _load(run.data_config()), distributed)
 
 
@@ -195,8 +191,8 @@ def _override(section: object, **values: object) -> None:
 
 
 def _add_data_override(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="the dataset to use with this run instead of the one it records; needed for a run made "
-                        "elsewhere whose dataset lies outside its folder")
+    parser.add_argument("--data", help="the dataset to use with this run instead of the one it records (resume remembers it); "
+                        "needed for a run made elsewhere whose dataset lies outside its folder")
 
 
 def _open_run(args: argparse.Namespace) -> Run:

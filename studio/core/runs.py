@@ -107,6 +107,20 @@ class Run:
         self.config = config
         write_text_atomic(self.path / RUN_FILE, json.dumps(self.info, indent=2))
 
+    def continue_to(self, steps: int | None) -> None:
+        """Before resuming: make ``steps`` the run's step total (None keeps its own), then refuse in one
+        sentence when nothing would be left to train."""
+        if steps is not None and steps != self.config.train.steps:
+            config = RunConfig.from_dict(self.config.to_dict())
+            config.train.steps = steps
+            problem = bound_problems(config).get("train.steps") or continue_problem(self.last_step(), steps)
+            if problem:
+                raise StudioError(problem)
+            self.save_config(config)
+        problem = continue_problem(self.last_step(), self.config.train.steps)
+        if problem:
+            raise StudioError(problem)
+
     def data_config(self) -> DataConfig:
         """The dataset settings to load, the source resolved against the run folder.
 
@@ -298,3 +312,10 @@ def newest_run(root: Path) -> Path | None:
     """The most recently changed run folder under ``root``, or None when there is none."""
     runs = sorted(Path(root).glob(f"*/{RUN_FILE}"), key=lambda path: path.stat().st_mtime)
     return runs[-1].parent if runs else None
+
+
+def continue_problem(last_step: int, steps: int) -> str:
+    """Why a run at ``last_step`` cannot train on to ``steps`` in total ('' when it can)."""
+    if steps > last_step:
+        return ""
+    return f"This run is already at step {last_step:,}; set a step total above it to continue training."

@@ -20,6 +20,10 @@ def test_train_resume_and_sample(tmp_path):
     assert "Finished 12 steps" in trained.stdout
     assert (run / "run.json").exists() and (run / "checkpoints" / "step-000012.safetensors").exists()
 
+    too_few = studio("resume", "--run", run, "--steps", 12)
+    assert too_few.returncode != 0
+    assert "already at step 12; set a step total above it" in too_few.stderr
+    assert '"steps": 12' in (run / "run.json").read_text(), "a refused total is not saved"
     resumed = studio("resume", "--run", run, "--steps", 20)
     assert resumed.returncode == 0, resumed.stderr
     assert "from step 12 to 20" in resumed.stderr
