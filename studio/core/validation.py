@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,14 +58,17 @@ def damaged(path: Path, field: str, problem: str) -> StudioError:
 
 
 def check_size(path: Path, limit: tuple[str, int]) -> int:
-    """The file's size from ``stat``; refused above ``limit`` before anything is read."""
+    """The file's size from ``stat``; refused above ``limit``, or when not a regular file (a pipe would
+    block the reader forever), before anything is read."""
     try:
-        size = Path(path).stat().st_size
+        status = Path(path).stat()
     except FileNotFoundError:
         raise
     except OSError as error:
         raise StudioError(f"'{path}' could not be read ({error.strerror}).") from None
-    most = limit_bytes(limit)
+    if not stat.S_ISREG(status.st_mode):
+        raise StudioError(f"'{path}' is not a regular file.")
+    size, most = status.st_size, limit_bytes(limit)
     if size > most:
         raise StudioError(f"'{path}' is {size / MIB:,.1f} MiB, over the limit of {most / MIB:,.1f} MiB for such a file "
                           f"({limit[0]}).")

@@ -3,6 +3,7 @@ damaged run folder is one sentence and exit status 2. Read back from what the co
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -96,3 +97,14 @@ def test_a_damaged_run_json_is_one_sentence_naming_the_field(received, tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
         f"error: '{copy / 'run.json'}' is damaged at config.model.latent_dim: Latent size must be at least 2, not -5.")
+
+
+def test_resume_remembers_the_dataset_named_with_data(received, tmp_path):
+    run, _, home = received
+    copy = shutil.copytree(run, tmp_path / "copy")
+    mine = image_folder(tmp_path / "my-data", "mine")
+    resumed = studio("resume", "--run", copy, "--steps", 6, "--data", mine, home=home)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((copy / "run.json").read_text())["config"]["data"]["source"] == str(mine)
+    evaluated = studio("evaluate", "--run", copy, "--n", 16, home=home)
+    assert evaluated.returncode == 0, evaluated.stderr

@@ -101,6 +101,11 @@ def test_a_huge_run_json_is_refused_from_its_size_without_reading_it(tmp_path):
     refused(lambda: Run.open(tmp_path), "2,048.0 MiB, over the limit of 16.0 MiB", "GAN_STUDIO_MAX_JSON_MB")
 
 
+def test_a_pipe_in_place_of_run_json_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "run.json")
+    refused(lambda: Run.open(tmp_path), "run.json' is not a regular file")
+
+
 # ----------------------------------------------------------------------------------------- metrics.jsonl
 def test_damaged_metrics_lines_are_skipped_and_counted(tmp_path):
     run = Run.create(tmp_path, RunConfig(), {})
