@@ -164,7 +164,7 @@ def tamper_sidecar(path, change):
     (lambda raw: raw["optimizers"]["generator_optimizer"][0].update(lr="fast"),
      "optimizers.generator_optimizer[0].lr", "expected a finite number from 0 to 1e+06"),
     (lambda raw: raw["optimizers"]["generator_optimizer"][0].update(betas=[0.5]),
-     "optimizers.generator_optimizer[0].betas", "expected a list of 2 finite numbers"),
+     "optimizers.generator_optimizer[0].betas", "expected a list of 2 finite numbers from 0 to 0.99999"),
     (lambda raw: raw["optimizers"]["generator_optimizer"][0].update(amsgrad="yes"),
      "optimizers.generator_optimizer[0].amsgrad", "expected true or false"),
     (lambda raw: raw["optimizers"]["generator_optimizer"][0].update(params="all"),

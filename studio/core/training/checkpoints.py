@@ -110,7 +110,7 @@ def _check_param_group(group: Fields) -> None:
         raise group.problem("params", "a list of parameter numbers", params)
     for key in _NUMBERS:
         group.number(key, 0.0, 1e6, default=None)
-    group.numbers("betas", default=None, length=2, low=0.0, high=1.0)
+    group.numbers("betas", default=None, length=2, low=0.0, high=0.99999)  # 1 would divide by zero in the step
     for key, value in group.raw.items():
         if key in _SWITCHES and not isinstance(value, bool):
             raise group.problem(key, "true or false", value)
