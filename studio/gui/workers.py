@@ -125,6 +125,15 @@ class DatasetWorker(Job):
         self.loaded.emit(dataset, summary)
 
 
+def gui_share_of_threads(threads: int) -> int:
+    """Intra-op threads for training while the window is open: one core fewer than torch would use.
+
+    With every core in torch's thread team, the GUI thread could only run by taking a core from a
+    team thread that the others then waited for: the window stalled and training slowed with it.
+    """
+    return max(1, threads - 1)
+
+
 class TrainWorker(Job):
     """Runs a core Trainer (a new run, or a reopened one to resume) and re-emits its events.
 
@@ -180,7 +189,14 @@ class TrainWorker(Job):
             pending, self._pending = self._pending, []
         for call in pending:
             call(trainer)
-        trainer.run()
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(gui_share_of_threads(threads))
+        try:
+            trainer.run()
+        finally:
+            torch.set_num_threads(threads)
 
     def _on_event(self, event: Any) -> None:
         if isinstance(event, Failed):
