@@ -71,8 +71,8 @@ def _plot(title: str, y_label: str) -> pg.PlotWidget:
 
 
 def _curve(plot: pg.PlotWidget, name: str, color: str) -> pg.PlotDataItem:
-    """A curve drawn with a 1 px pen: Qt strokes wider pens segment by segment, which took ~9 ms per
-    curve per redraw (four curves: most of a 30-45 ms stall of the window while training)."""
+    """A curve drawn with a 1 px pen: Qt strokes wider pens segment by segment, and with four curves
+    that stroking was the largest single cost of each redraw (the window stalls while it runs)."""
     item = plot.plot(name=name, pen=pg.mkPen(color, width=1))
     item.setClipToView(True)
     item.setDownsampling(auto=True, method="peak")
