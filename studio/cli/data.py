@@ -11,6 +11,7 @@ from pathlib import Path
 
 from studio.core.config import DEMO_SOURCE, DataConfig, RunConfig, check
 from studio.core.errors import Cancelled
+from studio.core.tasks import TaskState
 
 _FLAGS = ("resolution", "fit", "resample", "colour", "flip", "classes", "max_images", "demo_images")
 
@@ -44,7 +45,7 @@ def load_interruptibly(config: DataConfig, progress: Callable[[int, int], None])
     from studio.core.data import load_dataset
 
     try:
-        return load_dataset(config, progress=progress)
+        return load_dataset(config, TaskState(progress))
     except KeyboardInterrupt:
         raise Cancelled("Loading the dataset was cancelled.") from None
 

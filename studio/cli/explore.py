@@ -7,6 +7,7 @@ from pathlib import Path
 
 from studio.core.errors import StudioError
 from studio.core.runs import Run
+from studio.core.tasks import TaskState
 
 
 def add_sample_options(sample: argparse.ArgumentParser) -> None:
@@ -71,14 +72,14 @@ def _walk(args: argparse.Namespace) -> int:
     direction = None
     if not between_seeds:
         bar = ProgressBar("finding directions")
-        directions = directions_for(run, sampler, progress=bar.update)
+        directions = directions_for(run, sampler, TaskState(bar.update))
         bar.close()
         if not 0 <= args.direction < len(directions.vectors):
             raise StudioError(f"Direction {args.direction} does not exist; choose 0 to {len(directions.vectors) - 1}.")
         direction = directions.vectors[args.direction]
     bar = ProgressBar("rendering")
     paths = export_walk(sampler, args.out, start, end, direction, args.frames, class_index=chosen, fps=args.fps,
-                        progress=bar.update)
+                        task=TaskState(bar.update))
     bar.close()
     print(f"Wrote {args.frames} frames to {args.out}" + ("" if len(paths) == 1 else f" ({len(paths)} PNG files)"))
     return 0

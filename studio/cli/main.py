@@ -23,6 +23,7 @@ from studio.core.errors import StudioError
 from studio.core.files import occupied
 from studio.core.run_lock import refuse_if_training
 from studio.core.runs import METRICS_FILE, Run
+from studio.core.tasks import TaskState
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -135,7 +136,7 @@ def _sample(args: argparse.Namespace) -> int:
     psi = check_truncation(args.truncation)
     sampler = Sampler.from_run(Run.open(args.run))
     bar = ProgressBar("sampling")
-    paths = export_images(sampler, args.out, args.n, seed=args.seed, progress=bar.update, truncation=psi,
+    paths = export_images(sampler, args.out, args.n, seed=args.seed, task=TaskState(bar.update), truncation=psi,
                           class_index=class_index(sampler, args.class_))
     bar.close()
     if args.grid:
@@ -151,7 +152,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     run = _open_run(args)
     dataset = _load(run.data_config())
     bar = ProgressBar("generating")
-    record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, progress=bar.update)
+    record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, TaskState(bar.update))
     bar.close()
     evaluation = Evaluation.from_record(record)
     print(f"Step {evaluation.step} · {evaluation.feature_label} · {evaluation.n_fake} generated vs "
@@ -175,7 +176,7 @@ def _report(args: argparse.Namespace) -> int:
     from studio.core.evaluation.report import build_report
 
     bar = ProgressBar("drafting")
-    report = build_report(run, progress=bar.update)
+    report = build_report(run, TaskState(bar.update))
     bar.close()
     if run.skipped_metric_lines:
         print(f"Skipped {run.skipped_metric_lines:,} damaged lines of {METRICS_FILE}.", file=sys.stderr)

@@ -47,10 +47,24 @@ class TaskState:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def check(self, doing: str = "The task") -> None:
-        """Raise ``Cancelled`` when cancel was asked; jobs call it between units of work."""
+    def subtask(self, on_progress: Callable[[int, int], None] | None = None) -> TaskState:
+        """A state with this one's cancel flag and its own progress sink (none by default).
+
+        For a part of a job whose counts are not the job's: a report loading its dataset reports
+        report steps only, yet cancelling the report stops the load.
+        """
+        part = TaskState(on_progress, self._interval_s)
+        part._cancel = self._cancel
+        return part
+
+    def check(self, doing: str = "The task", then: str = "") -> None:
+        """Raise ``Cancelled`` when cancel was asked; jobs call it between units of work.
+
+        The sentence is "<doing> was cancelled.", or "<doing> was cancelled; <then>." when ``then``
+        tells the analyst what was left (e.g. "no files were kept").
+        """
         if self._cancel.is_set():
-            raise Cancelled(f"{doing} was cancelled.")
+            raise Cancelled(f"{doing} was cancelled; {then}." if then else f"{doing} was cancelled.")
 
 
 def quiet() -> TaskState:

@@ -22,27 +22,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import Cancelled, StudioError
+from studio.core.tasks import TaskState
 from studio.gui.tasks import ThreadHost, analyst_message  # noqa: F401 - ThreadHost re-exported until the jobs move
 from studio.core.training.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.files import occupied
-
-PROGRESS_INTERVAL_S = 0.05
-
-
-class _ProgressThrottle:
-    """Forwards ``(done, total)`` at most every 50 ms (and always the last one), so a folder of
-    100k files does not flood the GUI thread with signals."""
-
-    def __init__(self, emit: Callable[[int, int], None]) -> None:
-        self._emit = emit
-        self._last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done >= total or now - self._last >= PROGRESS_INTERVAL_S:
-            self._last = now
-            self._emit(int(done), int(total))
-
 
 class Job(QObject):
     """A one-shot worker: ``run`` does the work on its thread, then ``done`` is always emitted."""
@@ -52,14 +35,14 @@ class Job(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._cancel = threading.Event()
+        self.state = TaskState()  # cancel() reaches the core job through a subtask of this state
 
     def cancel(self) -> None:
         """Ask the job to stop early; safe from any thread."""
-        self._cancel.set()
+        self.state.cancel()
 
     def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self.state.cancelled
 
     @Slot()
     def run(self) -> None:
@@ -108,7 +91,7 @@ class DatasetWorker(Job):
         from studio.core.data import load_dataset
         from studio.core.training.trainer import warm_up
 
-        dataset = load_dataset(self.config, progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+        dataset = load_dataset(self.config, self.state.subtask(self.progress.emit))
         warm_up()
         if self.is_cancelled():
             return
@@ -399,8 +382,7 @@ class ExportWorker(Job):
 
         sampler = Sampler.from_run(Run.open(self.run_path), self.checkpoint)
         out_dir = export_folder(self.folder, f"{self.run_path.name}-step-{sampler.step:06d}")
-        paths = export_images(sampler, out_dir, self.count, self.seed,
-                              progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled,
+        paths = export_images(sampler, out_dir, self.count, self.seed, self.state.subtask(self.progress.emit),
                               truncation=self.truncation, class_index=self.class_index)
         self.exported.emit(list(paths))
 

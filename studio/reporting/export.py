@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from studio.core.files import occupied, write_new_folder
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.evaluation.report import Report
+from studio.core.tasks import TaskState, quiet
 
 FORMATS = ("html", "pdf", "md")
 ASSET_DIR = "assets"
@@ -54,8 +54,7 @@ def check_report_folder(out_dir: Path) -> Path:
 
 
 def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMATS),
-                  progress: Callable[[int, int], None] | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> list[Path]:
+                  task: TaskState | None = None) -> list[Path]:
     """Write the chosen formats into the new or empty folder ``out_dir``; returns the files written.
 
     A folder that already holds files (an earlier report, perhaps edited by hand) is refused, and
@@ -64,14 +63,13 @@ def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMA
     from studio.reporting.pdf import pdf_bytes
     from studio.reporting.render import build_assets, standalone_html, to_html, to_markdown
 
+    task = task or quiet()
     out_dir = check_report_folder(out_dir)
     total = len(formats) + 1
 
     def step(done: int) -> None:
-        if cancelled and cancelled():
-            raise Cancelled("The report export was cancelled.")
-        if progress:
-            progress(done, total)
+        task.check("The report export")
+        task.progress(done, total)
 
     step(0)
     assets = build_assets(report)

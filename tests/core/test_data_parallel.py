@@ -13,6 +13,7 @@ from studio.core.data import parallel
 from studio.core.data.preprocess import Preprocess
 from studio.core.data.readers import FolderReader
 from studio.core.errors import Cancelled, StudioError
+from studio.core.tasks import TaskState
 from tests.data_files import png_bytes
 
 
@@ -50,8 +51,9 @@ def test_cancel_stops_the_workers_and_leaves_no_process(tmp_path):
     pids = tmp_path / "pids"
     pids.mkdir()
     reader = RecordingReader(tmp_path / "set", pids, stuck=names[150])
-    with pytest.raises(Cancelled):
-        parallel.decode_all(names, reader, Preprocess(resolution=8), cancelled=lambda: any(pids.iterdir()))
+    task = TaskState(lambda done, total: task.cancel())  # cancelled once the first files are decoded
+    with pytest.raises(Cancelled, match="^Loading the dataset was cancelled.$"):
+        parallel.decode_all(names, reader, Preprocess(resolution=8), task)
     workers = [int(path.name) for path in pids.iterdir()]
     assert workers and os.getpid() not in workers
     assert all(_gone(pid) for pid in workers)

@@ -22,6 +22,7 @@ from studio.core.explore.latent_spec import LatentSpec
 from studio.core.models.dcgan import DCGANGenerator
 from studio.core.models.sngan import ResNetGenerator
 from studio.core.sampling import Sampler, latents, slerp, truncate
+from studio.core.tasks import TaskState
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_first_feature_layer_is_found_generically():
 def test_directions_are_unit_vectors_with_variance_shares_and_are_cached(trained_run, sampler):
     shutil.rmtree(trained_run.path / "directions", ignore_errors=True)  # found here, whatever ran before
     calls = []
-    directions = directions_for(trained_run, sampler, progress=lambda d, t: calls.append((d, t)))
+    directions = directions_for(trained_run, sampler, TaskState(lambda d, t: calls.append((d, t))))
     assert directions.vectors.shape == (16, 16)
     assert np.allclose(np.linalg.norm(directions.vectors, axis=1), 1, atol=1e-5)
     shares = directions.variance_share
@@ -67,13 +68,15 @@ def test_directions_are_unit_vectors_with_variance_shares_and_are_cached(trained
     cached = load_directions(trained_run, sampler.fingerprint)
     assert (trained_run.path / "directions" / f"{sampler.fingerprint}.json").exists()
     assert np.array_equal(cached.vectors, directions.vectors)
-    again = directions_for(trained_run, sampler, progress=lambda d, t: pytest.fail("recomputed"))
+    again = directions_for(trained_run, sampler, TaskState(lambda d, t: pytest.fail("recomputed")))
     assert np.array_equal(again.vectors, directions.vectors) and again.variance_share == directions.variance_share
 
 
 def test_finding_directions_can_be_cancelled(sampler):
-    with pytest.raises(Cancelled):
-        compute_directions(sampler, samples=1024, cancelled=lambda: True)
+    task = TaskState()
+    task.cancel()
+    with pytest.raises(Cancelled, match="^Finding directions was cancelled.$"):
+        compute_directions(sampler, samples=1024, task=task)
 
 
 def test_a_spec_names_exact_pixels_and_offsets_change_them(trained_run, sampler):

@@ -11,6 +11,7 @@ from PIL import Image
 from studio.core.errors import Cancelled, StudioError
 from studio.core.explore.export import export_grid, export_images
 from studio.core.sampling import Sampler
+from studio.core.tasks import TaskState
 
 
 def test_export_writes_readable_pngs_and_a_manifest(trained_run, tmp_path):
@@ -43,9 +44,9 @@ def test_export_refuses_to_overwrite(trained_run, tmp_path):
 
 
 def test_cancelled_export_leaves_nothing(trained_run, tmp_path):
-    calls = []
-    with pytest.raises(Cancelled):
-        export_images(Sampler.from_run(trained_run), tmp_path / "out", 200, progress=lambda d, t: calls.append(d), cancelled=lambda: bool(calls))
+    task = TaskState(lambda done, total: task.cancel())  # cancelled after the first batch
+    with pytest.raises(Cancelled, match="^The export was cancelled; no files were kept.$"):
+        export_images(Sampler.from_run(trained_run), tmp_path / "out", 200, task=task)
     assert os.listdir(tmp_path) == []
 
 

@@ -16,17 +16,18 @@ from pathlib import Path
 import numpy as np
 
 from studio.core.config import DataConfig
-from studio.core.data.build import Cancel, Progress, from_arrays
+from studio.core.data.build import from_arrays
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.limits import Limits, current_limits
 from studio.core.errors import StudioError
+from studio.core.tasks import TaskState
 
 IMAGE_KEYS = ("images", "x", "x_train", "data", "arr_0")
 LABEL_KEYS = ("labels", "y", "y_train", "targets", "arr_1")
 UNLABELLED = "unlabelled"
 
 
-def load_array_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+def load_array_dataset(path: Path, config: DataConfig, task: TaskState | None = None) -> ImageDataset:
     images, labels = _read(path)
     pixels = to_nhwc_uint8(images, path.name)
     if labels is None:
@@ -34,7 +35,7 @@ def load_array_dataset(path: Path, config: DataConfig, progress: Progress = None
     else:
         labels, class_names = _labels(labels, len(pixels), path.name)
     return from_arrays(source=str(path), kind=path.suffix.lstrip("."), images=pixels, labels=labels,
-                       class_names=class_names, config=config, progress=progress, cancelled=cancelled)
+                       class_names=class_names, config=config, task=task)
 
 
 def array_fingerprint(path: Path) -> str:

@@ -16,10 +16,8 @@ from studio.core.data.parallel import decode_all
 from studio.core.data.preprocess import Preprocess, fit_array
 from studio.core.data.selection import select
 from studio.core.data.validation import build_report
-from studio.core.errors import Cancelled, StudioError
-
-Progress = Callable[[int, int], None] | None
-Cancel = Callable[[], bool] | None
+from studio.core.errors import StudioError
+from studio.core.tasks import TaskState, quiet
 
 
 def options_of(config: DataConfig) -> dict:
@@ -35,8 +33,7 @@ def from_files(
     read: Callable[[str], bytes],
     config: DataConfig,
     refused: Sequence[tuple[str, str]] = (),
-    progress: Progress = None,
-    cancelled: Cancel = None,
+    task: TaskState | None = None,
 ) -> ImageDataset:
     """Decode ``files`` (``(name, class)`` pairs) in parallel; ``refused`` were skipped before reading."""
     class_names = sorted({label for _, label in files})
@@ -47,7 +44,7 @@ def from_files(
     names = [files[i][0] for i in indices]
     limits = current_limits()
     limits.check_images(source, len(names), config.resolution)
-    pixels, outcomes = decode_all(names, read, Preprocess.from_config(config), progress, cancelled, limits.stall_seconds)
+    pixels, outcomes = decode_all(names, read, Preprocess.from_config(config), task, limits.stall_seconds)
     good = [i for i, (reason, _, _) in enumerate(outcomes) if reason is None]
     if not good:
         raise StudioError(f"None of the {len(names)} files in '{source}' is a readable image.")
@@ -69,10 +66,10 @@ def from_arrays(
     labels: np.ndarray,
     class_names: list[str],
     config: DataConfig,
-    progress: Progress = None,
-    cancelled: Cancel = None,
+    task: TaskState | None = None,
 ) -> ImageDataset:
     """``images`` is ``(N, H, W)`` or ``(N, H, W, 3)`` uint8 (possibly memory-mapped)."""
+    task = task or quiet()
     indices, kept = select(labels, class_names, config)
     if not len(indices):
         raise StudioError(f"'{source}' holds no images.")
@@ -82,13 +79,13 @@ def from_arrays(
     pixels = np.empty((len(indices), 3, side, side), dtype=np.uint8)
     digests = []
     for done, index in enumerate(indices, start=1):
-        if cancelled and done % 1024 == 0 and cancelled():
-            raise Cancelled("Loading the dataset was cancelled.")
+        if done % 1024 == 0:
+            task.check("Loading the dataset")
         image = images[index]
         digests.append(hashlib.blake2b(np.ascontiguousarray(image).data, digest_size=12).hexdigest())
         pixels[done - 1] = fit_array(image, prep)
-        if progress and (done % 1024 == 0 or done == len(indices)):
-            progress(done, len(indices))
+        if done % 1024 == 0 or done == len(indices):
+            task.progress(done, len(indices))
     height, width = images.shape[1:3]
     return _assemble(source, kind, pixels, labels[indices], class_names, kept, [f"#{i}" for i in indices],
                      [(width, height)] * len(indices), digests, [], config)

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from studio.core.config import DataConfig
-from studio.core.data.build import Cancel, Progress, from_arrays
+from studio.core.data.build import from_arrays
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.limits import Limits, current_limits
 from studio.core.errors import StudioError
+from studio.core.tasks import TaskState
 
 CIFAR10_BATCHES = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]
 CIFAR100_BATCHES = ["train", "test"]
@@ -49,7 +50,7 @@ def is_cifar_folder(path: Path) -> bool:
     return any((path / name).is_file() for name in (*CIFAR10_BATCHES, *CIFAR100_BATCHES[:1]))
 
 
-def load_cifar_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+def load_cifar_dataset(path: Path, config: DataConfig, task: TaskState | None = None) -> ImageDataset:
     limits = current_limits()
     members = _read_tarball(path, limits) if path.is_file() else _read_folder(path, limits)
     batches = [name for name in (*CIFAR10_BATCHES, *CIFAR100_BATCHES) if name in members]
@@ -64,7 +65,7 @@ def load_cifar_dataset(path: Path, config: DataConfig, progress: Progress = None
     class_names = _class_names(members, int(all_labels.max()) + 1)
     pixels = np.concatenate(images).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return from_arrays(source=str(path), kind="cifar", images=pixels, labels=all_labels, class_names=class_names,
-                       config=config, progress=progress, cancelled=cancelled)
+                       config=config, task=task)
 
 
 def cifar_fingerprint(path: Path) -> str:

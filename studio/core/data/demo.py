@@ -7,13 +7,11 @@ seed, count and resolution always give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import torch
 
 from studio.core.data.dataset import ImageDataset
-from studio.core.errors import Cancelled
+from studio.core.tasks import TaskState, quiet
 
 CLASS_NAMES = ["circle", "square", "triangle", "cross"]  # in the order of _SHAPE_DISTANCES
 DEMO_SEED = 1234
@@ -25,19 +23,17 @@ def make_demo_dataset(
     count: int = 4000,
     resolution: int = 32,
     seed: int = DEMO_SEED,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> ImageDataset:
+    task = task or quiet()
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(count) % len(CLASS_NAMES))
     images = np.empty((count, resolution, resolution, 3), dtype=np.uint8)
     for start in range(0, count, _CHUNK):
-        if cancelled and cancelled():
-            raise Cancelled("Loading the demo dataset was cancelled.")
+        task.check("Loading the demo dataset")
         stop = min(start + _CHUNK, count)
         images[start:stop] = _draw_chunk(labels[start:stop], resolution, rng)
-        if progress:
-            progress(stop, count)
+        task.progress(stop, count)
     return ImageDataset(
         images=torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(),
         labels=torch.from_numpy(labels.astype(np.int64)),

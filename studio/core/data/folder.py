@@ -15,11 +15,12 @@ import stat
 from pathlib import Path
 
 from studio.core.config import DataConfig
-from studio.core.data.build import Cancel, Progress, from_files
+from studio.core.data.build import from_files
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.limits import Limits, current_limits
 from studio.core.data.readers import FolderReader, too_large
 from studio.core.errors import StudioError
+from studio.core.tasks import TaskState
 
 UNLABELLED = "unlabelled"
 OUTSIDE = "symbolic link leading outside the dataset folder (not followed)"
@@ -32,7 +33,7 @@ NOT_A_FILE = "not a regular file"
 Found = tuple[str, str, os.stat_result]  # (relative path, class, stat)
 
 
-def load_folder_dataset(root: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+def load_folder_dataset(root: Path, config: DataConfig, task: TaskState | None = None) -> ImageDataset:
     root = Path(root)
     limits = current_limits()
     files, refused = scan(root, limits)
@@ -42,7 +43,7 @@ def load_folder_dataset(root: Path, config: DataConfig, progress: Progress = Non
         raise StudioError(f"None of the {len(refused)} files in '{root}' can be read ('{refused[0][0]}': {refused[0][1]}).")
     return from_files(source=str(root), kind="folder", files=[(name, label) for name, label, _ in files],
                       read=FolderReader(root, limits.file_bytes), config=config, refused=refused,
-                      progress=progress, cancelled=cancelled)
+                      task=task)
 
 
 def scan(root: Path, limits: Limits) -> tuple[list[Found], list[tuple[str, str]]]:

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from studio.core.config import DataConfig
-from studio.core.data.build import Cancel, Progress, from_arrays
+from studio.core.data.build import from_arrays
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.limits import Limits, current_limits
 from studio.core.errors import StudioError
+from studio.core.tasks import TaskState
 
 IMAGES_MARK = "idx3-ubyte"
 FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -36,7 +37,7 @@ def image_files(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_file() and is_idx(p))
 
 
-def load_idx_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+def load_idx_dataset(path: Path, config: DataConfig, task: TaskState | None = None) -> ImageDataset:
     images, labels, limits = [], [], current_limits()
     for file in image_files(path):
         pixels = read_idx(file, ndim=3, limits=limits)
@@ -48,7 +49,7 @@ def load_idx_dataset(path: Path, config: DataConfig, progress: Progress = None, 
     fashion = "fashion" in str(path).lower() and count <= len(FASHION_NAMES)
     class_names = FASHION_NAMES[:count] if fashion else [str(index) for index in range(count)]
     return from_arrays(source=str(path), kind="idx", images=np.concatenate(images), labels=all_labels,
-                       class_names=class_names, config=config, progress=progress, cancelled=cancelled)
+                       class_names=class_names, config=config, task=task)
 
 
 def idx_fingerprint(path: Path) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from studio.core.config import DEMO_SOURCE, DataConfig
@@ -19,6 +18,7 @@ from studio.core.data.limits import current_limits
 from studio.core.data.validation import build_report
 from studio.core.data.zipped import load_zip_dataset, zip_fingerprint
 from studio.core.errors import StudioError
+from studio.core.tasks import TaskState, quiet
 
 SUPPORTED = "a folder of images, a .zip, CIFAR batches (folder or .tar.gz), MNIST IDX files, .npy or .npz"
 _SOURCES = {
@@ -32,22 +32,21 @@ _SOURCES = {
 
 def load_dataset(
     config: DataConfig,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> ImageDataset:
     """Load the source a :class:`DataConfig` names, with its preprocessing options."""
+    task = task or quiet()
     if config.source == DEMO_SOURCE:
-        return _demo(config, progress, cancelled)
+        return _demo(config, task)
     path = Path(config.source)
     kind = source_kind(path)
     load, fingerprint = _SOURCES[kind]
     key = cache_key(f"{kind}:{fingerprint(path)}:{current_limits().file_bytes}", options_of(config))
     cached = load_cached(key)
     if cached is not None:
-        if progress:
-            progress(len(cached), len(cached))
+        task.progress(len(cached), len(cached))
         return cached
-    dataset = load(path, config, progress, cancelled)
+    dataset = load(path, config, task)
     dataset.fingerprint = key
     store(key, dataset)
     return dataset
@@ -75,14 +74,14 @@ def source_kind(path: Path) -> str:
     raise StudioError(f"'{path.name}' is not a dataset the studio reads; use {SUPPORTED}.")
 
 
-def _demo(config: DataConfig, progress, cancelled) -> ImageDataset:
+def _demo(config: DataConfig, task: TaskState) -> ImageDataset:
     """The demo set is drawn at its native size, then goes through the same options as any source."""
-    demo = make_demo_dataset(config.demo_images, config.resolution, progress=progress, cancelled=cancelled)
+    demo = make_demo_dataset(config.demo_images, config.resolution, task=task)
     if config == DataConfig(source=DEMO_SOURCE, resolution=config.resolution, demo_images=config.demo_images, flip=config.flip):
         demo.report = _demo_report(demo, config)
         return demo
     return from_arrays(source=DEMO_SOURCE, kind="demo", images=demo.images.permute(0, 2, 3, 1).numpy(),
-                       labels=demo.labels.numpy(), class_names=demo.class_names, config=config, cancelled=cancelled)
+                       labels=demo.labels.numpy(), class_names=demo.class_names, config=config, task=task)
 
 
 def _demo_report(demo: ImageDataset, config: DataConfig) -> dict:

@@ -24,7 +24,8 @@ import numpy as np
 
 from studio.core.data.decode import Unreadable, decode_bytes
 from studio.core.data.preprocess import Preprocess
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
+from studio.core.tasks import TaskState, quiet
 
 MAX_CHUNK = 128
 MIN_CHUNK = 8
@@ -33,8 +34,6 @@ POLL_S = 0.05  # how often the waiting loop looks at the cancel request and the 
 STARTUP_S = 30.0  # allowed on top of the stall time for the workers to start (a first fork server imports numpy and Pillow)
 
 Outcome = tuple[str | None, tuple[int, int], str]  # (skip reason or None, original size, digest)
-Progress = Callable[[int, int], None] | None
-Cancel = Callable[[], bool] | None
 
 _worker: tuple[Callable[[str], bytes], Preprocess, object] | None = None  # set in each worker process of one load
 
@@ -52,32 +51,30 @@ def decode_all(
     refs: Sequence[str],
     read: Callable[[str], bytes],
     prep: Preprocess,
-    progress: Progress = None,
-    cancelled: Cancel = None,
+    task: TaskState | None = None,
     stall_seconds: float = 60.0,
 ) -> tuple[np.ndarray, list[Outcome]]:
     """``(N, 3, R, R)`` pixels (rows of skipped files left zero) and one outcome per ref.
 
-    ``read`` must be picklable: it is sent to the worker processes.
+    ``read`` must be picklable: it is sent to the worker processes; ``task`` stays in this process.
     """
+    task = task or quiet()
     count, side = len(refs), prep.resolution
     out = np.zeros((count, 3, side, side), dtype=np.uint8)
     outcomes: list[Outcome | None] = [None] * count
     if not count:
         return out, []
-    if cancelled and cancelled():  # a load replaced before it began starts no processes
-        raise Cancelled("Loading the dataset was cancelled.")
+    task.check("Loading the dataset")  # a load replaced before it began starts no processes
     workers = worker_count()
     size = max(MIN_CHUNK, min(MAX_CHUNK, -(-count // (workers * 4))))
-    tasks = [(index, start, list(refs[start : start + size])) for index, start in enumerate(range(0, count, size))]
+    chunks = [(index, start, list(refs[start : start + size])) for index, start in enumerate(range(0, count, size))]
     context = multiprocessing.get_context(start_method())
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["__main__", __name__])
-    reached = context.Array("q", len(tasks), lock=False)  # per chunk: 1 + the offset of the file being decoded
-    pool = context.Pool(min(workers, len(tasks)), initializer=_begin, initargs=(read, prep, reached))
+    reached = context.Array("q", len(chunks), lock=False)  # per chunk: 1 + the offset of the file being decoded
+    pool = context.Pool(min(workers, len(chunks)), initializer=_begin, initargs=(read, prep, reached))
     try:
-        _collect(pool.imap_unordered(_decode_chunk, tasks), tasks, reached, out, outcomes, progress, cancelled,
-                 stall_seconds)
+        _collect(pool.imap_unordered(_decode_chunk, chunks), chunks, reached, out, outcomes, task, stall_seconds)
         pool.close()
     finally:
         pool.terminate()  # after close() and the last result this only reaps the finished workers
@@ -85,12 +82,11 @@ def decode_all(
     return out, outcomes  # type: ignore[return-value]
 
 
-def _collect(results, tasks, reached, out, outcomes, progress, cancelled, stall_seconds) -> None:
-    done, pending = 0, len(tasks)
+def _collect(results, chunks, reached, out, outcomes, task: TaskState, stall_seconds) -> None:
+    done, pending = 0, len(chunks)
     last_activity, last_seen = time.monotonic() + STARTUP_S, 0
     while pending:
-        if cancelled and cancelled():
-            raise Cancelled("Loading the dataset was cancelled.")
+        task.check("Loading the dataset")
         try:
             start, pixels, chunk_outcomes = results.next(timeout=POLL_S)
         except multiprocessing.TimeoutError:
@@ -98,19 +94,18 @@ def _collect(results, tasks, reached, out, outcomes, progress, cancelled, stall_
             if seen != last_seen:
                 last_activity, last_seen = time.monotonic(), seen
             elif time.monotonic() - last_activity > stall_seconds:
-                raise StudioError(_stall_sentence(tasks, reached, outcomes, stall_seconds)) from None
+                raise StudioError(_stall_sentence(chunks, reached, outcomes, stall_seconds)) from None
             continue
         out[start : start + len(pixels)] = pixels
         outcomes[start : start + len(chunk_outcomes)] = chunk_outcomes
         done += len(chunk_outcomes)
         pending -= 1
         last_activity = time.monotonic()
-        if progress:
-            progress(done, len(outcomes))
+        task.progress(done, len(outcomes))
 
 
-def _stall_sentence(tasks, reached, outcomes, stall_seconds: float) -> str:
-    stuck = [refs[reached[index] - 1] for index, start, refs in tasks if reached[index] and outcomes[start] is None]
+def _stall_sentence(chunks, reached, outcomes, stall_seconds: float) -> str:
+    stuck = [refs[reached[index] - 1] for index, start, refs in chunks if reached[index] and outcomes[start] is None]
     where = f" while reading '{stuck[0]}'" if stuck else ""
     return (f"Loading the dataset stopped{where}: no file finished in {stall_seconds:g} s "
             f"(GAN_STUDIO_LOAD_STALL_S sets how long to wait).")
@@ -122,8 +117,8 @@ def _begin(read: Callable[[str], bytes], prep: Preprocess, reached) -> None:
     _worker = (read, prep, reached)
 
 
-def _decode_chunk(task: tuple[int, int, list[str]]) -> tuple[int, np.ndarray, list[Outcome]]:
-    index, start, refs = task
+def _decode_chunk(chunk: tuple[int, int, list[str]]) -> tuple[int, np.ndarray, list[Outcome]]:
+    index, start, refs = chunk
     read, prep, reached = _worker
     side = prep.resolution
     pixels = np.zeros((len(refs), 3, side, side), dtype=np.uint8)

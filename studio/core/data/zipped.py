@@ -12,17 +12,18 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from studio.core.config import DataConfig
-from studio.core.data.build import Cancel, Progress, from_files
+from studio.core.data.build import from_files
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.folder import UNLABELLED
 from studio.core.data.limits import current_limits
 from studio.core.data.readers import ZipReader, too_large
 from studio.core.errors import StudioError
+from studio.core.tasks import TaskState
 
 ESCAPING = "escaping path refused (it points outside the archive)"
 
 
-def load_zip_dataset(path: Path, config: DataConfig, progress: Progress = None, cancelled: Cancel = None) -> ImageDataset:
+def load_zip_dataset(path: Path, config: DataConfig, task: TaskState | None = None) -> ImageDataset:
     limits = current_limits()
     entries, refused = _entries(path, limits.file_bytes)
     if not entries and refused:
@@ -35,7 +36,7 @@ def load_zip_dataset(path: Path, config: DataConfig, progress: Progress = None, 
         parts = PurePosixPath(name).parts[prefix:]
         files.append((name, parts[0] if len(parts) > 1 else UNLABELLED))
     return from_files(source=str(path), kind="zip", files=files, read=ZipReader(path, limits.file_bytes), config=config,
-                      refused=refused, progress=progress, cancelled=cancelled)
+                      refused=refused, task=task)
 
 
 def zip_fingerprint(path: Path) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import torch
 
 from studio.core.data.dataset import ImageDataset
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.evaluation.features import FeatureSpace, feature_space
 from studio.core.evaluation.metrics import (NEAR_COPY_FRACTION, duplicate_rate, frechet_distance, kernel_distance,
                                  mean_pairwise_distance, nearest_training_images, precision_recall,
@@ -30,6 +29,7 @@ from studio.core.evaluation.vocabulary import Evaluation, logged_evaluations
 from studio.core.files import write_text_atomic
 from studio.core.imaging import make_grid, save_png
 from studio.core.runs import Run
+from studio.core.tasks import TaskState, quiet
 from studio.core.sampling import latents, to_uint8_images
 from studio.core.validation import read_json
 
@@ -67,23 +67,22 @@ def real_subset(dataset: ImageDataset, n: int, seed: int = EVAL_SEED) -> torch.T
 
 @torch.no_grad()
 def generate(generator: torch.nn.Module, latent_dim: int, n: int, device: torch.device | str = "cpu",
-             progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None) -> torch.Tensor:
+             task: TaskState | None = None) -> torch.Tensor:
     """``n`` images ``(N, 3, H, W)`` uint8 from the evaluation noise (every class in turn for a
     conditional generator); the generator is left as it was."""
+    task = task or quiet()
     was_training = generator.training
     generator.eval()
     noise = latents(EVAL_SEED, n, latent_dim)
     parts = []
     try:
         for start in range(0, n, _BATCH):
-            if cancelled and cancelled():
-                raise Cancelled("The evaluation was cancelled.")
+            task.check("The evaluation")
             chunk = noise[start : start + _BATCH]
             labels = (torch.arange(start, start + len(chunk)) % generator.num_classes).to(device) if generator.num_classes else None
             images = to_uint8_images(generator(chunk.to(device), labels))
             parts.append(torch.from_numpy(images).permute(0, 3, 1, 2))
-            if progress:
-                progress(min(start + _BATCH, n), n)
+            task.progress(min(start + _BATCH, n), n)
     finally:
         generator.train(was_training)
     return torch.cat(parts)
@@ -134,18 +133,17 @@ def checkpoint_for(run: Run, which: str) -> Path:
 
 
 def evaluate(run: Run, dataset: ImageDataset, checkpoint: str = "last", n: int = 1000, features: str = "random",
-             inception_weights: Path | None = None, progress: Callable[[int, int], None] | None = None,
-             cancelled: Callable[[], bool] | None = None) -> dict:
+             inception_weights: Path | None = None, task: TaskState | None = None) -> dict:
     """Measure one checkpoint against the real data and save the record into the run's ``eval`` folder."""
     from studio.core.sampling import Sampler
 
     if n < 10:
         raise StudioError(f"The number of samples must be at least 10, not {n}.")
     sampler = Sampler.from_run(run, checkpoint_for(run, checkpoint))
-    fake = generate(sampler.generator, sampler.latent_dim, n, sampler.device, progress, cancelled)
+    fake = generate(sampler.generator, sampler.latent_dim, n, sampler.device, task)
     space = feature_space(features, dataset, run.path / EVAL_DIR, inception_weights)
     real = real_subset(dataset, n)
-    values = quality_values(space(real, cancelled), space(fake, cancelled))
+    values = quality_values(space(real, task), space(fake, task))
     memo, pairs = memorisation(fake, dataset, space)
     stem = f"step-{sampler.step:06d}-{space.kind}"
     save_png(pairs, run.path / EVAL_DIR / f"{stem}-pairs.png")

@@ -27,7 +27,8 @@ from torch import nn
 
 from studio.core.files import write_bytes_atomic, write_text_atomic
 from studio.core.data.dataset import ImageDataset
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
+from studio.core.tasks import TaskState, quiet
 
 FEATURE_KINDS = ("random", "classifier", "inception")
 RANDOM_WIDTHS = (3, 32, 64, 128, 256)
@@ -44,12 +45,12 @@ class FeatureSpace:
     embed: Callable[[torch.Tensor], torch.Tensor]
     accuracy: float | None = None
 
-    def __call__(self, images: torch.Tensor, cancelled: Callable[[], bool] | None = None) -> np.ndarray:
+    def __call__(self, images: torch.Tensor, task: TaskState | None = None) -> np.ndarray:
+        task = task or quiet()
         parts = []
         with torch.no_grad():
             for start in range(0, len(images), _CHUNK):
-                if cancelled and cancelled():
-                    raise Cancelled("The evaluation was cancelled.")
+                task.check("The evaluation")
                 pixels = images[start : start + _CHUNK].float().div(127.5).sub(1)
                 parts.append(self.embed(pixels).double().cpu().numpy())
         return np.concatenate(parts) if parts else np.zeros((0, 1))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +18,14 @@ import numpy as np
 from studio import __version__
 from studio.core.files import write_text_atomic
 from studio.core.config import AUTOENCODER
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
 from studio.core.imaging import load_png
 from studio.core.evaluation.metrics import EXPLANATIONS
 from studio.core.evaluation.vocabulary import (DYNAMICS_PROSE, FD_CURVE, PLOT_TITLES, Evaluation, curves,
                                               finite, logged_evaluations, logged_keys)
 from studio.core.runs import Run
+from studio.core.tasks import TaskState, quiet
 from studio.core.validation import read_json
 
 EDITS_FILE = "report/edits.json"
@@ -119,32 +119,33 @@ def save_edits(run_path: Path, edits: dict[str, str]) -> None:
     write_text_atomic(Path(run_path) / EDITS_FILE, json.dumps(edits, indent=2, ensure_ascii=False))
 
 
-def build_report(run: Run, progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> Report:
-    """The draft for ``run`` with the analyst's saved prose edits applied."""
+def build_report(run: Run, task: TaskState | None = None) -> Report:
+    """The draft for ``run`` with the analyst's saved prose edits applied.
+
+    Progress counts the report's own steps; loading the data and evaluating share its cancel only.
+    """
     from studio.core.data import load_dataset
     from studio.core.evaluation.evaluate import evaluate, saved_evaluations
 
+    task = task or quiet()
     steps_total = 6
 
     def tick(done: int) -> None:
-        if cancelled and cancelled():
-            raise Cancelled("Building the report was cancelled.")
-        if progress:
-            progress(done, steps_total)
+        task.check("Building the report")
+        task.progress(done, steps_total)
 
     records = run.read_metrics()
     losses = [record for record in records if record.get("kind") != "eval"]
     evals = logged_evaluations(records)
     tick(0)
     try:
-        dataset = load_dataset(run.data_config(), cancelled=cancelled)  # refused when the run's data is from elsewhere
+        dataset = load_dataset(run.data_config(), task.subtask())  # refused when the run's data is from elsewhere
     except StudioError:
         dataset = None
     tick(1)
     latest = _latest_evaluation(run, saved_evaluations(run))
     if latest is None and dataset is not None and run.latest_checkpoint() is not None:
-        latest = Evaluation.from_record(evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, cancelled=cancelled))
+        latest = Evaluation.from_record(evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, task=task.subtask()))
     tick(2)
     kind = run.config.model.kind
     facts = Facts(losses=losses, evaluations=evals, latest=latest, dataset=run.info.get("dataset", {}), kind=kind)

@@ -14,7 +14,6 @@ A cached file that is damaged, too large or shaped for another model is computed
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +22,10 @@ import torch
 from torch import nn
 
 from studio.core.files import write_text_atomic
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.runs import Run
 from studio.core.sampling import Sampler, latents
+from studio.core.tasks import TaskState, quiet
 from studio.core.validation import Fields, numbers, read_json
 
 FORMAT = "gan-studio-directions/1"
@@ -113,10 +113,10 @@ def compute_directions(
     sampler: Sampler,
     samples: int = SAMPLES,
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> Directions:
     """PCA of the first feature layer over ``samples`` latents from ``seed``, regressed back to latent space."""
+    task = task or quiet()
     layer_name, layer = first_feature_layer(sampler.generator)
     captured: list[torch.Tensor] = []
 
@@ -130,15 +130,13 @@ def compute_directions(
     try:
         with torch.inference_mode():
             for index, start in enumerate(range(0, samples, BATCH)):
-                if cancelled and cancelled():
-                    raise Cancelled("Finding directions was cancelled.")
+                task.check("Finding directions")
                 z = z_all[start : start + BATCH]
                 try:
                     sampler.generator(z.to(sampler.device), _labels(sampler, z.shape[0]))
                 except _LayerReached:
                     pass
-                if progress:
-                    progress(index + 1, steps)
+                task.progress(index + 1, steps)
     finally:
         hook.remove()
     features = torch.cat(captured)
@@ -151,8 +149,7 @@ def compute_directions(
     regression = torch.linalg.lstsq(coordinates, z_all.double()).solution
     vectors = regression / regression.norm(dim=1, keepdim=True).clamp_min(1e-12)
     variance = singular[:k].double() ** 2 / features.double().square().sum()
-    if progress:
-        progress(steps, steps)
+    task.progress(steps, steps)
     return Directions(sampler.fingerprint, layer_name, samples, vectors.float().numpy(),
                       tuple(float(share) for share in variance))
 
@@ -165,13 +162,12 @@ def _labels(sampler: Sampler, n: int) -> torch.Tensor | None:
 def directions_for(
     run: Run,
     sampler: Sampler,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> Directions:
     """The checkpoint's directions from the cache, computing and caching them the first time."""
     cached = load_directions(run, sampler.fingerprint)
     if cached is not None:
         return cached
-    directions = compute_directions(sampler, progress=progress, cancelled=cancelled)
+    directions = compute_directions(sampler, task=task)
     save_directions(run, directions)
     return directions

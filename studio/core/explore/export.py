@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from studio.core.files import write_new_folder, write_text_atomic
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.imaging import make_grid, png_bytes, save_png
 from studio.core.sampling import Sampler, per_seed_latents, truncate
+from studio.core.tasks import TaskState, quiet
 
 EXPORT_BATCH = 64
 LABEL_HEIGHT = 14
@@ -52,8 +52,7 @@ def export_images(
     out_dir: Path,
     n: int,
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
     truncation: float = 1.0,
     class_index: int | None = None,
 ) -> list[Path]:
@@ -68,7 +67,7 @@ def export_images(
         raise StudioError(f"The number of images must be at least 1, not {n}.")
     labels = sampler.labels_for(n, class_index)
     names = write_new_folder(
-        out_dir, lambda staging: _write_batch(sampler, staging, n, seed, truncation, labels, progress, cancelled))
+        out_dir, lambda staging: _write_batch(sampler, staging, n, seed, truncation, labels, task or quiet()))
     return [Path(out_dir) / name for name in names]
 
 
@@ -78,12 +77,11 @@ def class_folder(sampler: Sampler, index: int) -> str:
     return name if name and "/" not in name and "\\" not in name and not name.startswith(".") else f"class-{index}"
 
 
-def _write_batch(sampler, staging: Path, n: int, seed: int, psi: float, labels, progress, cancelled) -> list[str]:
+def _write_batch(sampler, staging: Path, n: int, seed: int, psi: float, labels, task: TaskState) -> list[str]:
     digits = max(5, len(str(n - 1)))
     names, rows = [], []
     for start in range(0, n, EXPORT_BATCH):
-        if cancelled and cancelled():
-            raise Cancelled("The export was cancelled; no files were kept.")
+        task.check("The export", "no files were kept")
         seeds = list(range(seed + start, seed + min(start + EXPORT_BATCH, n)))
         batch_labels = None if labels is None else labels[start : start + len(seeds)]
         images = sampler.render(truncate(per_seed_latents(seeds, sampler.latent_dim), psi), batch_labels)
@@ -97,8 +95,7 @@ def _write_batch(sampler, staging: Path, n: int, seed: int, psi: float, labels, 
             (staging / name).write_bytes(png_bytes(image))
             names.append(name)
             rows.append((name, image_seed, class_name, psi, sampler.step, sampler.fingerprint))
-        if progress:
-            progress(len(names), n)
+        task.progress(len(names), n)
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
     writer.writerow(["file", "seed", "class", "truncation", "step", "checkpoint_sha256"])

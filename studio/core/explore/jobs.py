@@ -59,7 +59,7 @@ def find_directions(model: ExplorerModel, task: TaskState) -> Any:
     from studio.core.explore.directions import directions_for
 
     run, sampler = _open(model)
-    return directions_for(run, sampler, task.progress, lambda: task.cancelled)
+    return directions_for(run, sampler, task)
 
 
 def save_pinned(run_path: Path, fingerprint: str, favourites: list[Favourite]) -> None:
@@ -78,7 +78,7 @@ def export_pinned(model: ExplorerModel, favourites: list[Favourite], out: Path, 
     from studio.core.explore.render import export_favourites
 
     _, sampler = _open(model)
-    return export_favourites(sampler, favourites, out, directions, task.progress, lambda: task.cancelled)
+    return export_favourites(sampler, favourites, out, directions, task)
 
 
 def export_walk(model: ExplorerModel, out: Path, start: LatentSpec, end: LatentSpec | None,
@@ -89,7 +89,7 @@ def export_walk(model: ExplorerModel, out: Path, start: LatentSpec, end: LatentS
 
     _, sampler = _open(model)
     return write_walk(sampler, out, start=start, end=end, direction=direction, frames=frames, directions=directions,
-                      class_index=class_index, progress=task.progress, cancelled=lambda: task.cancelled)
+                      class_index=class_index, task=task)
 
 
 def export_labelled_grid(images: np.ndarray, labels: list[str], out: Path, nrow: int) -> list[Path]:
@@ -110,8 +110,7 @@ def export_batch(run_path: Path, folder: Path, count: int, seed: int, truncation
 
     sampler = Sampler.from_run(Run.open(run_path), checkpoint)
     out = export_folder(folder, f"{Path(run_path).name}-step-{sampler.step:06d}")
-    return export_images(sampler, out, count, seed, progress=task.progress, cancelled=lambda: task.cancelled,
-                         truncation=truncation, class_index=class_index)
+    return export_images(sampler, out, count, seed, task, truncation=truncation, class_index=class_index)
 
 
 def _open(model: ExplorerModel):

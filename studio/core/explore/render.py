@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from studio.core.files import write_new_folder, write_text_atomic
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.explore.favourites import FAVOURITES_FILE, FORMAT, Favourite
 from studio.core.imaging import png_bytes
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.sampling import Sampler, per_seed_latents, slerp, truncate
+from studio.core.tasks import TaskState, quiet
 
 
 def spec_latents(spec: LatentSpec, n: int, latent_dim: int, directions: np.ndarray | None = None) -> torch.Tensor:
@@ -62,23 +62,21 @@ def export_favourites(
     favourites: list[Favourite],
     out_dir: Path,
     directions: np.ndarray | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> list[Path]:
     """Write each favourite as a PNG, plus ``favourites.json`` to regenerate them, into the new folder ``out_dir``."""
     if not favourites:
         raise StudioError("There are no pinned samples to export; pin one first.")
+    task = task or quiet()
 
     def fill(staging: Path) -> list[str]:
         names = []
         for index, favourite in enumerate(favourites):
-            if cancelled and cancelled():
-                raise Cancelled("The export was cancelled; no files were kept.")
+            task.check("The export", "no files were kept")
             name = f"favourite-{index + 1:03d}.png"
             (staging / name).write_bytes(png_bytes(regenerate(sampler, favourite, directions)))
             names.append(name)
-            if progress:
-                progress(index + 1, len(favourites))
+            task.progress(index + 1, len(favourites))
         payload = {"format": FORMAT, "favourites": [dict(f.to_dict(), file=n) for f, n in zip(favourites, names)]}
         write_text_atomic(staging / FAVOURITES_FILE, json.dumps(payload, indent=2))
         return names

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +10,12 @@ import torch
 from PIL import Image
 
 from studio.core.files import write_bytes_atomic, write_new_folder
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import StudioError
 from studio.core.imaging import png_bytes
 from studio.core.explore.render import spec_latents
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.sampling import Sampler, slerp
+from studio.core.tasks import TaskState, quiet
 
 ANIMATED = {".gif": "GIF", ".webp": "WEBP"}
 WALK_BATCH = 32
@@ -43,19 +43,17 @@ def render_frames(
     sampler: Sampler,
     z: torch.Tensor,
     class_index: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> np.ndarray:
     """``(F, H, W, 3)`` uint8 frames, one per latent row, all of one class (or of the first for conditional models)."""
+    task = task or quiet()
     frames = []
     for start in range(0, len(z), WALK_BATCH):
-        if cancelled and cancelled():
-            raise Cancelled("The walk was cancelled; no files were kept.")
+        task.check("The walk", "no files were kept")
         chunk = z[start : start + WALK_BATCH]
         labels = sampler.labels_for(len(chunk), class_index if class_index is not None else 0)
         frames.append(sampler.render(chunk, labels))
-        if progress:
-            progress(start + len(chunk), len(z))
+        task.progress(start + len(chunk), len(z))
     return np.concatenate(frames)
 
 
@@ -119,8 +117,7 @@ def export_walk(
     directions: np.ndarray | None = None,
     class_index: int | None = None,
     fps: float = 12.0,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    task: TaskState | None = None,
 ) -> list[Path]:
     """Render and save a walk: from ``start`` to ``end`` (slerp), or from ``start`` along the unit ``direction``."""
     if (end is None) == (direction is None):
@@ -130,4 +127,4 @@ def export_walk(
         z = interpolation_latents(start, end, frames, sampler.latent_dim, directions)
     else:
         z = direction_latents(start, direction, frames, sampler.latent_dim, directions)
-    return save_walk(render_frames(sampler, z, class_index, progress, cancelled), out, fps)
+    return save_walk(render_frames(sampler, z, class_index, task), out, fps)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 
 from studio.core.files import export_folder
-from studio.gui.workers import Job, _ProgressThrottle
+from studio.gui.workers import Job
 
 
 class ReportDraftWorker(Job):
@@ -30,7 +30,7 @@ class ReportDraftWorker(Job):
         from studio.core.runs import Run
         from studio.reporting.render import build_assets
 
-        report = build_report(Run.open(self.run_path), progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+        report = build_report(Run.open(self.run_path), self.state.subtask(self.progress.emit))
         self.drafted.emit(report, build_assets(report))
 
 
@@ -55,5 +55,5 @@ class ReportExportWorker(Job):
 
         save_edits(self.run_path, self.report.prose())
         paths = export_report(self.report, export_folder(self.folder, f"{self.run_path.name}-report"), self.formats,
-                              progress=_ProgressThrottle(self.progress.emit), cancelled=self.is_cancelled)
+                              self.state.subtask(self.progress.emit))
         self.exported.emit(list(paths))
