@@ -1,20 +1,30 @@
-"""The explorer's headless side: ``sample`` options (ψ, class) and ``walk`` (GIF, WebP or PNG frames)."""
+"""The explorer's headless side: ``sample`` (PNGs with ψ and class) and ``walk`` (GIF, WebP or PNG frames)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+import numpy as np
+
+from studio.cli.progress import ProgressBar
 from studio.core.errors import StudioError
 from studio.core.runs import Run
 from studio.core.tasks import TaskState
 
 
-def add_sample_options(sample: argparse.ArgumentParser) -> None:
+def add_sample_command(commands) -> None:
+    sample = commands.add_parser("sample", help="generate images from a run's last checkpoint")
+    sample.add_argument("--run", required=True, type=Path)
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--grid", action="store_true", help="also write grid.png with all the images")
     sample.add_argument("--truncation", type=float, default=1.0,
                         help="ψ, 0 to 2: below 1 gives more typical images, above 1 more varied ones (default 1)")
     sample.add_argument("--class", dest="class_", metavar="CLASS",
                         help="a conditional model's class, by name or number (default: every class in turn)")
+    sample.set_defaults(command=_sample)
 
 
 def add_walk_command(commands) -> None:
@@ -51,8 +61,26 @@ def class_index(sampler, text: str | None) -> int | None:
     raise StudioError(f"Class '{text}' does not exist; choose one of: {', '.join(sampler.class_names)}.")
 
 
+def _sample(args: argparse.Namespace) -> int:
+    from studio.core.explore.export import export_grid, export_images
+    from studio.core.imaging import load_png
+    from studio.core.sampling import Sampler
+
+    if args.n < 1:
+        raise StudioError(f"--n must be at least 1, not {args.n}.")
+    psi = check_truncation(args.truncation)
+    sampler = Sampler.from_run(Run.open(args.run))
+    bar = ProgressBar("sampling")
+    paths = export_images(sampler, args.out, args.n, seed=args.seed, task=TaskState(bar.update), truncation=psi,
+                          class_index=class_index(sampler, args.class_))
+    bar.close()
+    if args.grid:
+        export_grid(np.stack([load_png(path) for path in paths]), args.out / "grid.png")
+    print(f"Wrote {len(paths)} images to {args.out}")
+    return 0
+
+
 def _walk(args: argparse.Namespace) -> int:
-    from studio.cli.main import ProgressBar
     from studio.core.explore.walks import check_fps, check_frames, export_walk
     from studio.core.explore.directions import directions_for
     from studio.core.explore.latent_spec import LatentSpec

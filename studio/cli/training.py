@@ -1,16 +1,26 @@
-"""The model and training flags of ``train``, the ``models`` command that lists the registry, and how
-a signal stops training."""
+"""Training from the command line: ``train`` a new run, ``resume`` one, list the ``models``; the model
+and training flags, and how a signal stops training with a checkpoint."""
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from studio.core.config import RunConfig
+from studio.cli.common import add_data_options, add_data_override, data_config_from, load_data, open_run, override
+from studio.cli.progress import ProgressBar
+from studio.core.config import RunConfig, check
+from studio.core.errors import StudioError
+from studio.core.files import occupied
+from studio.core.run_lock import refuse_if_training
+from studio.core.runs import Run
 from studio.core.training.presets import PRESETS, apply_preset
 
+INTERRUPTED = 130
 
 STOPPED_HELP = ("Ctrl+C, SIGINT or SIGTERM stop training after the current step with a checkpoint; the exit status is "
                 "then 130, and 'resume' continues from that checkpoint. Under torchrun every rank stops at the same step.")
@@ -41,6 +51,27 @@ def stop_on_signals(stop: Callable[[], None]) -> Iterator[list[str]]:
             signal.signal(signum, handler)
 
 
+def add_training_commands(commands) -> None:
+    train = commands.add_parser("train", help="train a new run", epilog=STOPPED_HELP)
+    add_data_options(train)
+    train.add_argument("--out", required=True, type=Path, help="the new run folder")
+    train.add_argument("--steps", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    train.add_argument("--latent-dim", type=int)
+    train.add_argument("--g-width", type=int)
+    train.add_argument("--d-width", type=int)
+    add_model_options(train)
+    train.set_defaults(command=_train)
+
+    resume = commands.add_parser("resume", help="continue a run from its last checkpoint", epilog=STOPPED_HELP)
+    resume.add_argument("--run", required=True, type=Path)
+    resume.add_argument("--steps", type=int, help="new total step count (default: the run's own)")
+    add_data_override(resume)
+    resume.set_defaults(command=_resume)
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model and training")
     group.add_argument("--preset", choices=sorted(PRESETS), help="start from a named preset; flags below override it")
@@ -62,8 +93,8 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 def apply_model_options(config: RunConfig, args: argparse.Namespace) -> RunConfig:
     if args.preset:
         config = apply_preset(config, args.preset)
-    _set(config.model, name=args.model, conditional=_on_off(args.conditional))
-    _set(config.train, loss=args.loss, r1_gamma=args.r1_gamma, diffaugment=_on_off(args.diffaugment), precision=args.precision,
+    override(config.model, name=args.model, conditional=_on_off(args.conditional))
+    override(config.train, loss=args.loss, r1_gamma=args.r1_gamma, diffaugment=_on_off(args.diffaugment), precision=args.precision,
          compile=args.compile, lr_g=args.lr_g, lr_d=args.lr_d, ema_decay=args.ema_decay)
     if args.ema is False:
         config.train.ema_decay = 0.0
@@ -94,7 +125,89 @@ def _on_off(flag: bool | None) -> str | None:
     return None if flag is None else ("on" if flag else "off")
 
 
-def _set(section: object, **values: object) -> None:
-    for name, value in values.items():
-        if value is not None:
-            setattr(section, name, value)
+def _train(args: argparse.Namespace) -> int:
+    config = RunConfig(data=data_config_from(args))
+    config.train.device = args.device
+    override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed)
+    override(config.model, latent_dim=args.latent_dim, g_width=args.g_width, d_width=args.d_width)
+    config = apply_model_options(config, args)
+    check(config)
+    out: Path = args.out
+    from studio.core.training.distributed import DistributedContext
+
+    distributed = DistributedContext.from_env(config.train.device)
+    if distributed.is_main and occupied(out):
+        raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
+    dataset = load_data(config.data)
+    if distributed.is_main:
+        run = Run.create(out.parent, config, dataset.summary(), name=out.name)
+    distributed.barrier()
+    return _fit(run if distributed.is_main else Run.open(out), dataset, distributed)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from studio.core.training.distributed import DistributedContext
+
+    run = open_run(args)
+    distributed = DistributedContext.from_env(run.config.train.device)
+    if distributed.is_main:
+        refuse_if_training(run.path)
+        if args.data is not None:
+            run.save_config(run.config)  # the run trains on it from now on: remembered, sealed
+    run.continue_to(args.steps)
+    return _fit(run, load_data(run.data_config()), distributed)
+
+
+def _fit(run, dataset, distributed) -> int:
+    """Train on a worker thread, drawing progress here; Ctrl+C, SIGINT or SIGTERM stop with a checkpoint.
+
+    Under torchrun only rank 0 reports; every rank returns the same outcome.
+    """
+    from studio.core.training.events import CheckpointSaved, Failed, Finished, Recovered, Started, StepLogged
+    from studio.core.training.trainer import Trainer
+
+    bar = ProgressBar("training")
+    outcome: list = []
+
+    def on_event(event) -> None:
+        if isinstance(event, Started):
+            verb = "Resuming" if event.resumed else "Training"
+            print(f"{verb} {run.path} from step {event.start_step} to {event.total_steps} on {event.device}", file=sys.stderr)
+        elif isinstance(event, StepLogged):
+            bar.update(event.step, event.total_steps, f"{event.images_per_sec:.0f} img/s  G {event.g_loss:.3f}  D {event.d_loss:.3f}")
+        elif isinstance(event, CheckpointSaved):
+            bar.note = f"checkpoint {event.step}"
+        elif isinstance(event, Recovered):
+            bar.close()
+            print(event.message, file=sys.stderr)
+        elif isinstance(event, (Finished, Failed)):
+            outcome.append(event)
+
+    def on_other_rank_event(event) -> None:
+        if isinstance(event, (Finished, Failed)):
+            outcome.append(event)
+
+    trainer = Trainer(run, dataset, on_event if distributed.is_main else on_other_rank_event, distributed)
+    # The handlers stay until the end: under torchrun, the launcher signals the ranks still finishing when one exits.
+    with stop_on_signals(trainer.stop) as received:
+        worker = threading.Thread(target=trainer.run, name="trainer")
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+        bar.close()
+        distributed.close()
+        result = outcome[-1]
+        if isinstance(result, Failed):
+            raise StudioError(result.message)
+        if not distributed.is_main:
+            return INTERRUPTED if result.stopped else 0
+        if result.reason:
+            print(result.reason, file=sys.stderr)
+        if result.stopped:
+            checkpoint = run.latest_checkpoint()
+            print(f"Training was stopped{' by ' + received[0] if received else ''} at step {result.step}; "
+                  + (f"its checkpoint is {checkpoint}" if checkpoint else "no checkpoint was written yet")
+                  + f"; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
+            return INTERRUPTED
+        print(f"Finished {result.step} steps: {run.path}")
+        return 0
