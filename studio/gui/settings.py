@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
 
 from studio.core.config import RunConfig
 from studio.core.errors import StudioError
@@ -49,15 +50,19 @@ class StudioSettings:
     def set_recent_folders(self, folders: list[str]) -> None:
         self.qsettings.setValue("data/folders", list(folders)[:MAX_RECENT])
 
-    def geometry(self) -> bytes | None:
-        return self.qsettings.value("window/geometry")
+    def restore_layout(self, window: QMainWindow, default_size: tuple[int, int] = (1280, 820)) -> None:
+        """The window's size, position and docks as last closed (a default size the first time)."""
+        geometry, state = self.qsettings.value("window/geometry"), self.qsettings.value("window/state")
+        if geometry:
+            window.restoreGeometry(geometry)
+        else:
+            window.resize(*default_size)
+        if state:
+            window.restoreState(state)
 
-    def window_state(self) -> bytes | None:
-        return self.qsettings.value("window/state")
-
-    def set_layout(self, geometry: bytes, state: bytes) -> None:
-        self.qsettings.setValue("window/geometry", geometry)
-        self.qsettings.setValue("window/state", state)
+    def save_layout(self, window: QMainWindow) -> None:
+        self.qsettings.setValue("window/geometry", window.saveGeometry())
+        self.qsettings.setValue("window/state", window.saveState())
 
     def sync(self) -> None:
         self.qsettings.sync()

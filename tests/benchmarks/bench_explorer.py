@@ -52,7 +52,8 @@ def slider_latency(run_path: Path, changes: int, grid_index: int) -> list[float]
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.explorer.panel import ExplorerPanel
-    from studio.gui.workers import RenderService, ThreadHost
+    from studio.gui.render_worker import RenderService
+    from studio.gui.tasks import ThreadHost
 
     app = QApplication.instance() or QApplication([])
     threads, renderer = ThreadHost(), RenderService()

@@ -134,7 +134,7 @@ def gui_child(launched_at: float, steps: int, screenshot: str) -> dict:
     def on_loaded() -> None:
         window.dataset_loaded.disconnect(on_loaded)
         window.training_panel.train_action.trigger()
-        window._trainer.step_logged.connect(recorder.on_step)
+        window.session.trainer.step_logged.connect(recorder.on_step)
         probe.start()
 
     window.dataset_loaded.connect(on_loaded)

@@ -13,18 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from studio.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
-
-LOAD_TIMEOUT_MS = 60_000
-TRAIN_TIMEOUT_MS = 90_000
-
-
-def tiny_config(steps: int = 30) -> RunConfig:
-    return RunConfig(
-        data=DataConfig(demo_images=128),
-        model=ModelConfig(latent_dim=16, g_width=8, d_width=8),
-        train=TrainConfig(steps=steps, batch_size=16, log_every=2, sample_every=5, checkpoint_every=10, device="cpu"),
-    )
+from studio.core.config import RunConfig  # noqa: E402
+from tests.gui.helpers import LOAD_TIMEOUT_MS, TRAIN_TIMEOUT_MS, tiny_run_config  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -53,7 +43,7 @@ def open_window(qtbot):
 
     def open_(config: RunConfig | None = None) -> MainWindow:
         settings = StudioSettings()
-        settings.set_run_config(config or tiny_config())
+        settings.set_run_config(config or tiny_run_config())
         settings.sync()
         window = MainWindow()
         windows.append(window)

@@ -5,6 +5,20 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from studio.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig
+
+LOAD_TIMEOUT_MS = 60_000
+TRAIN_TIMEOUT_MS = 90_000
+
+
+def tiny_run_config(steps: int = 30) -> RunConfig:
+    """A run the window trains in about a second: 128 demo images, 8-channel DCGAN, batch 16."""
+    return RunConfig(
+        data=DataConfig(demo_images=128),
+        model=ModelConfig(latent_dim=16, g_width=8, d_width=8),
+        train=TrainConfig(steps=steps, batch_size=16, log_every=2, sample_every=5, checkpoint_every=10, device="cpu"),
+    )
+
 
 def click(qtbot, button: QWidget) -> None:
     assert button.isEnabled(), f"{button.objectName()} is disabled: {button.toolTip()}"

@@ -1,4 +1,4 @@
-"""Dataset loads on the GUI's worker threads: cancelling and restarting at once, as the dataset
+"""Dataset loads as the GUI runs them (background tasks on their own threads): cancelling and restarting at once, as the dataset
 panel does when the source changes, never fails or mixes loads, and a load from a QThread
 finishes while other threads import modules and compute."""
 
@@ -8,28 +8,18 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Slot
-
 from studio.core.config import DataConfig
-from studio.gui.workers import DatasetWorker, ThreadHost
+from studio.core.data.jobs import load_for_training
+from studio.gui.tasks import Task, ThreadHost
 from tests.data_files import png_bytes
-from tests.gui.conftest import LOAD_TIMEOUT_MS
+from tests.gui.helpers import LOAD_TIMEOUT_MS
 
 
-class Outcomes(QObject):
-    """Collects every worker's signals on the GUI thread."""
+class Outcomes:
+    """Collects every load's outcome (the task's signals arrive on the GUI thread)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.failures, self.loaded = [], []
-
-    @Slot(str)
-    def failed(self, sentence: str) -> None:
-        self.failures.append(sentence)
-
-    @Slot(object, object)
-    def done(self, dataset, summary) -> None:
-        self.loaded.append((self.sender(), dataset))
 
 
 def _folder(root, count: int, red: int):
@@ -40,11 +30,11 @@ def _folder(root, count: int, red: int):
     return root
 
 
-def _start(host: ThreadHost, outcomes: Outcomes, source) -> DatasetWorker:
-    worker = DatasetWorker(DataConfig(source=str(source), resolution=16))
-    worker.failed.connect(outcomes.failed)
-    worker.loaded.connect(outcomes.done)
-    return host.start(worker)
+def _start(host: ThreadHost, outcomes: Outcomes, source) -> Task:
+    task = host.run(load_for_training, DataConfig(source=str(source), resolution=16), doing="Loading the dataset",
+                    on_error=outcomes.failures.append)
+    task.returned.connect(lambda loaded: outcomes.loaded.append((task, loaded[0])))
+    return task
 
 
 def _rows_are(dataset, count: int, red: int) -> None:
@@ -72,7 +62,7 @@ def test_fifty_cancel_and_restarts_then_one_load_with_the_right_rows(tmp_path, q
     worker.cancel()
     last = _start(host, outcomes, sources[0])
     qtbot.waitUntil(lambda: any(sender is last for sender, _ in outcomes.loaded), timeout=LOAD_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not host._running, timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: host.running() == 0, timeout=LOAD_TIMEOUT_MS)
     assert outcomes.failures == []
     for _, dataset in outcomes.loaded:  # a load that finished before its cancel arrived is whole and unmixed
         red = int(dataset.images[0, 0, 0, 0])

@@ -9,7 +9,7 @@ import numpy as np
 
 from studio.gui.dataset.panel import ALL_CLASSES, CHOOSE_FILE_LABEL
 from tests.data_files import png_bytes, write_mnist, write_zip
-from tests.gui.conftest import LOAD_TIMEOUT_MS
+from tests.gui.helpers import LOAD_TIMEOUT_MS
 
 
 def drop(window, path) -> None:

@@ -9,14 +9,14 @@ from PIL import Image
 from PySide6.QtWidgets import QAbstractSlider, QFileDialog, QToolButton
 
 from studio.core.explore.export import LABEL_HEIGHT
-from tests.gui.conftest import TRAIN_TIMEOUT_MS, tiny_config
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, tiny_run_config
 from tests.gui.helpers import click
 
 FRAME_MS = 30_000
 
 
 def trained_explorer(open_window, qtbot, conditional: bool = False):
-    config = tiny_config()
+    config = tiny_run_config()
     if conditional:
         config.model.conditional = "on"
     window = open_window(config)
@@ -66,7 +66,7 @@ def test_principal_directions_are_found_once_and_move_the_sample(explorer, qtbot
     assert len(panel.controls.principal.sliders) >= 10 and "%" in panel.controls.principal.sliders[0].accessibleDescription()
     assert panel.controls.principal.sliders[0].maximum() == 5.0 and panel.controls.principal.sliders[0].minimum() == -5.0
     assert not panel.controls.find_directions.isEnabled()
-    assert list((window._run_path / "directions").glob("*.json"))
+    assert list((window.session.run_path / "directions").glob("*.json"))
     before = panel.view.image_array().copy()
     after = change(qtbot, panel, lambda: panel.controls.principal.sliders[0].setValue(4.0))
     assert not np.array_equal(before, after)
@@ -86,7 +86,7 @@ def test_a_pinned_sample_regenerates_exactly_what_the_view_showed(explorer, qtbo
     shown = panel.view.image_array().copy()
     click(qtbot, panel.tray.pin)
     assert panel.tray.tray.count() == 1
-    run = Run.open(window._run_path)
+    run = Run.open(window.session.run_path)
     qtbot.waitUntil(lambda: len(load_favourites(run)) == 1, timeout=FRAME_MS)
     favourite = load_favourites(run)[0]
     assert favourite.spec.psi == 0.6 and favourite.spec.dimension_offsets == {2: -2.0}

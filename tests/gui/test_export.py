@@ -3,7 +3,7 @@
 from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.conftest import TRAIN_TIMEOUT_MS, tiny_config
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, tiny_run_config
 from tests.gui.helpers import click
 
 
@@ -39,7 +39,7 @@ def test_export_images_after_training_writes_readable_pngs(window, qtbot, tmp_pa
 
 
 def test_export_during_training_saves_a_checkpoint_first(open_window, qtbot, tmp_path, monkeypatch):
-    window = open_window(tiny_config(steps=100_000))
+    window = open_window(tiny_run_config(steps=100_000))
     click(qtbot, window.training_panel.train_button)
     qtbot.waitUntil(lambda: window.curves_panel.point_count() >= 2, timeout=TRAIN_TIMEOUT_MS)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(tmp_path / "live"))

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 from studio.core.config import RunConfig
 from studio.core.runs import Run
 from tests.data_files import png_bytes
-from tests.gui.conftest import LOAD_TIMEOUT_MS
+from tests.gui.helpers import LOAD_TIMEOUT_MS
 from tests.gui.helpers import click
 
 
@@ -68,9 +68,9 @@ def test_the_analyst_chooses_the_dataset_of_a_received_run(window, qtbot, monkey
     with qtbot.waitSignal(window.run_opened, timeout=LOAD_TIMEOUT_MS):
         open_from_toolbar(window, qtbot, monkeypatch, run_path, chosen_data=mine)
     assert f"'{theirs}'" in seen[0] and "not created by this studio" in seen[0]
-    assert window._run_path == run_path
+    assert window.session.run_path == run_path
     assert window.dataset_panel.data_config().source == expected
-    qtbot.waitUntil(lambda: window._dataset_config is not None and window._dataset_config.source == expected,
+    qtbot.waitUntil(lambda: window.session.dataset_config is not None and window.session.dataset_config.source == expected,
                     timeout=LOAD_TIMEOUT_MS)
     reopened = Run.open(run_path)
     assert reopened.config.data.source == expected and reopened.data_config().source == expected  # remembered
@@ -79,12 +79,12 @@ def test_the_analyst_chooses_the_dataset_of_a_received_run(window, qtbot, monkey
 def test_cancelling_the_question_leaves_the_run_closed_and_unread(window, qtbot, monkeypatch, received_run):
     run_path, theirs = received_run
     before = (run_path / "run.json").read_text()
-    loaded_before = window._dataset_config
+    loaded_before = window.session.dataset_config
     seen = []
     answer(qtbot, "cancelOpenRunButton", seen)
     open_from_toolbar(window, qtbot, monkeypatch, run_path)
     qtbot.waitUntil(lambda: "was not opened" in window.training_panel.message_label.text(), timeout=LOAD_TIMEOUT_MS)
-    assert seen and window._run_path is None
+    assert seen and window.session.run_path is None
     assert window.training_panel.train_action.text() == "Train"
-    assert window._dataset_config == loaded_before and window.dataset_panel.data_config().source != str(theirs)
+    assert window.session.dataset_config == loaded_before and window.dataset_panel.data_config().source != str(theirs)
     assert (run_path / "run.json").read_text() == before

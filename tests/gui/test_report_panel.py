@@ -2,13 +2,13 @@
 
 import re
 
-from tests.gui.conftest import TRAIN_TIMEOUT_MS
+from tests.gui.helpers import TRAIN_TIMEOUT_MS
 from tests.gui.helpers import click
 
 
 def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, evaluated_run, tmp_path):
     from studio.gui.report.panel import ReportPanel
-    from studio.gui.workers import ThreadHost
+    from studio.gui.tasks import ThreadHost
 
     host = ThreadHost()
     panel = ReportPanel(host)

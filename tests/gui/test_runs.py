@@ -3,14 +3,14 @@
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.conftest import TRAIN_TIMEOUT_MS
+from tests.gui.helpers import TRAIN_TIMEOUT_MS
 from tests.gui.helpers import click, type_into
 
 
 def train_to_end(window, qtbot):
     with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
         click(qtbot, window.training_panel.train_button)
-    return window._run_path
+    return window.session.run_path
 
 
 def test_open_run_restores_it_and_resume_continues_past_its_last_step(open_window, qtbot, monkeypatch):
@@ -29,7 +29,7 @@ def test_open_run_restores_it_and_resume_continues_past_its_last_step(open_windo
     assert run_path.name in window.samples_panel.caption.text()
     panel = window.training_panel
     assert panel.train_action.text() == "Resume run"
-    assert panel.block_reason() == "Raise Steps above 30 to continue this run."
+    assert panel.block_reason() == "This run is already at step 30; set a step total above it to continue training."
     assert not panel.model_form.editor("g_width").isEnabled()
     assert panel.train_form.editor("steps").isEnabled()
 
@@ -37,7 +37,7 @@ def test_open_run_restores_it_and_resume_continues_past_its_last_step(open_windo
     qtbot.waitUntil(panel.train_button.isEnabled, timeout=30_000)
     train_to_end(window, qtbot)
 
-    assert window._run_path == run_path
+    assert window.session.run_path == run_path
     assert panel.message_label.text() == "Finished at step 50."
     steps, _ = window.curves_panel.curve_data("d_loss")
     qtbot.waitUntil(lambda: window.curves_panel.curve_data("d_loss")[0].size == 25)
@@ -57,7 +57,7 @@ def test_recent_runs_menu_reopens_a_run(open_window, qtbot):
     assert [action.text() for action in actions] == [run_path.name]
     with qtbot.waitSignal(window.run_opened, timeout=30_000):
         actions[0].trigger()
-    assert window._run_path == run_path
+    assert window.session.run_path == run_path
 
 
 def test_new_noise_after_training_renders_from_the_checkpoint(window, qtbot):

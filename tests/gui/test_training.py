@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from tests.gui.conftest import TRAIN_TIMEOUT_MS, tiny_config
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, tiny_run_config
 from tests.gui.helpers import click
 
 
 def checkpoints(window):
-    return sorted((window._run_path / "checkpoints").glob("step-*.safetensors"))
+    return sorted((window.session.run_path / "checkpoints").glob("step-*.safetensors"))
 
 
 def test_train_draws_curves_and_a_changing_sample_grid(window, qtbot):
@@ -32,7 +32,7 @@ def test_train_draws_curves_and_a_changing_sample_grid(window, qtbot):
 
 
 def test_pause_holds_training_and_stop_saves_a_checkpoint(qtbot, open_window):
-    window = open_window(tiny_config(steps=100_000))
+    window = open_window(tiny_run_config(steps=100_000))
     panel = window.training_panel
     click(qtbot, panel.train_button)
     qtbot.waitUntil(lambda: window.curves_panel.point_count() >= 3, timeout=TRAIN_TIMEOUT_MS)
@@ -58,10 +58,10 @@ def test_pause_holds_training_and_stop_saves_a_checkpoint(qtbot, open_window):
 
 
 def test_closing_while_training_stops_and_saves_first(qtbot, open_window):
-    window = open_window(tiny_config(steps=100_000))
+    window = open_window(tiny_run_config(steps=100_000))
     click(qtbot, window.training_panel.train_button)
     qtbot.waitUntil(lambda: window.curves_panel.point_count() >= 2, timeout=TRAIN_TIMEOUT_MS)
-    run_path = window._run_path
+    run_path = window.session.run_path
 
     window.close()
     assert window.isVisible(), "the window must wait for the checkpoint, not vanish mid-save"

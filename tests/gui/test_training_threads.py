@@ -4,7 +4,7 @@ import threading
 
 import torch
 
-from tests.gui.conftest import TRAIN_TIMEOUT_MS
+from tests.gui.helpers import TRAIN_TIMEOUT_MS
 from tests.gui.helpers import click
 
 

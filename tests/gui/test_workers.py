@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from studio.gui.workers import RenderService
-from tests.gui.conftest import TRAIN_TIMEOUT_MS
+from studio.gui.render_worker import RenderService
+from tests.gui.helpers import TRAIN_TIMEOUT_MS
 from tests.gui.helpers import Collector, click
 
 
@@ -15,7 +15,7 @@ def test_render_requests_made_faster_than_rendered_only_draw_the_latest(window, 
     service.worker.rendered.connect(collector.collect)
     try:
         for seed in range(1, 21):
-            service.worker.request(window._run_path, seed, 4)
+            service.worker.request(window.session.run_path, seed, 4)
         qtbot.waitUntil(lambda: bool(collector.results) and collector.results[-1].request.seed == 20, timeout=30_000)
         qtbot.wait(200)
     finally:
@@ -26,9 +26,9 @@ def test_render_requests_made_faster_than_rendered_only_draw_the_latest(window, 
 
 
 def test_new_noise_during_training_reaches_the_trainer(open_window, qtbot):
-    from tests.gui.conftest import tiny_config
+    from tests.gui.helpers import tiny_run_config
 
-    window = open_window(tiny_config(steps=100_000))
+    window = open_window(tiny_run_config(steps=100_000))
     click(qtbot, window.training_panel.train_button)
     qtbot.waitUntil(lambda: window.curves_panel.point_count() >= 2, timeout=TRAIN_TIMEOUT_MS)
     samples = window.samples_panel

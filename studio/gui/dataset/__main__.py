@@ -1,11 +1,11 @@
-"""Preview: ``python -m studio.gui.dataset`` opens the dataset panel alone."""
+"""Preview: ``python -m studio.gui.dataset`` opens the dataset panel alone and loads what it asks for."""
 
 from PySide6.QtWidgets import QApplication
 
 from studio.core.config import DataConfig
+from studio.core.data.jobs import load_for_training
 from studio.gui.dataset.panel import DatasetPanel
-from studio.gui.workers import DatasetWorker, ThreadHost
-
+from studio.gui.tasks import ThreadHost
 
 app = QApplication([])
 panel = DatasetPanel()
@@ -13,12 +13,9 @@ host = ThreadHost()
 
 
 def load(config: DataConfig) -> None:
-    worker = DatasetWorker(config)
-    worker.progress.connect(panel.show_loading)
-    worker.loaded.connect(panel.show_loaded)
-    worker.failed.connect(panel.show_error)
-    panel.cancel_requested.connect(worker.cancel)
-    host.start(worker)
+    task = host.run(load_for_training, config, doing="Loading the dataset", on_progress=panel.show_loading,
+                    on_result=lambda loaded: panel.show_summary(loaded[1]), on_error=panel.show_error)
+    panel.cancel_requested.connect(task.cancel)
 
 
 panel.load_requested.connect(load)

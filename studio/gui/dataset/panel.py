@@ -2,7 +2,7 @@
 
 Shows loading progress (with Cancel), the validation report (image count, classes with their
 counts, duplicates, sizes and shapes, every skipped file with its reason) and thumbnails of real
-images, filtered by class. Loading itself happens on a DatasetWorker; this panel only asks for
+images, filtered by class. Loading itself runs as a background task; this panel only asks for
 it (``load_requested``, ``cancel_requested``) and shows the outcome.
 """
 
@@ -20,7 +20,7 @@ from studio.core.imaging import make_grid
 from studio.gui.widgets.config_form import ConfigForm
 from studio.gui.naming import named
 from studio.gui.widgets.image_view import ImageView
-from studio.gui.workers import DatasetSummary
+from studio.core.data.jobs import DatasetSummary
 
 DEMO_LABEL = "Built-in demo"
 CHOOSE_LABEL = "Choose folder…"
@@ -178,10 +178,6 @@ class DatasetPanel(QWidget):
         self.progress_row.hide()
         self.message_label.setText(sentence)
         self.message_label.show()
-
-    def show_loaded(self, _dataset: object, summary: DatasetSummary) -> None:
-        """Slot for ``DatasetWorker.loaded`` when the panel runs alone."""
-        self.show_summary(summary)
 
     def show_summary(self, summary: DatasetSummary) -> None:
         self.progress_row.hide()

@@ -10,7 +10,7 @@ from studio.core.paths import runs_dir
 from studio.core.runs import newest_run
 from studio.gui.explorer.panel import ExplorerPanel
 from studio.gui.tasks import ThreadHost
-from studio.gui.workers import RenderService
+from studio.gui.render_worker import RenderService
 
 
 app = QApplication([])

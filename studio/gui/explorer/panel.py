@@ -28,7 +28,7 @@ from studio.gui.explorer.spec_controls import SpecControls, ViewSettings, button
 from studio.gui.naming import named
 from studio.gui.tasks import Task, ThreadHost
 from studio.gui.widgets.image_view import ImageView
-from studio.gui.workers import RenderService, ViewRequest, ViewResult
+from studio.gui.render_worker import RenderService, ViewRequest, ViewResult
 
 PADDING = 2
 NO_RUN = "Train, or open a run with a checkpoint, to explore it."

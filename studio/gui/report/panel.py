@@ -16,8 +16,8 @@ from superqt import QElidingLabel
 from superqt.utils import qdebounced
 
 from studio.gui.naming import named
-from studio.gui.report.workers import ReportDraftWorker, ReportExportWorker
-from studio.gui.workers import ThreadHost
+from studio.gui.tasks import Task, ThreadHost
+from studio.reporting import jobs
 
 FORMATS = (("html", "HTML"), ("pdf", "PDF"), ("md", "Markdown"))
 
@@ -34,8 +34,8 @@ class ReportPanel(QWidget):
         self._training = False
         self._report = None
         self._assets: dict = {}
-        self._draft_job: ReportDraftWorker | None = None
-        self._export_job: ReportExportWorker | None = None
+        self._draft_job: Task | None = None
+        self._export_job: Task | None = None
 
         self.draft_button = named(QPushButton("Draft report"), "draftReportButton", "Draft report",
                                   "Build the draft report of the open run from its data.")
@@ -108,14 +108,11 @@ class ReportPanel(QWidget):
     def draft(self) -> None:
         if self._run_path is None or self._draft_job is not None:
             return
-        job = ReportDraftWorker(self._run_path)
-        job.progress.connect(self._on_progress)
-        job.drafted.connect(self._on_drafted)
-        job.failed.connect(self._on_failed)
-        job.done.connect(self._on_job_done)
-        self._draft_job = job
         self.message.setText("Drafting the report…")
-        self._threads.start(job)
+        job = self._draft_job = self._threads.run(jobs.draft, self._run_path, doing="Drafting the report",
+                                                  on_progress=self._on_progress, on_error=self._on_failed)
+        job.returned.connect(lambda drafted: self._on_drafted(job, *drafted))
+        job.done.connect(lambda: self._on_job_done(job))
         self._refresh()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -123,8 +120,8 @@ class ReportPanel(QWidget):
         self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
 
-    def _on_drafted(self, report, assets: dict) -> None:
-        if self.sender() is self._draft_job and report.run_name == (self._run_path.name if self._run_path else None):
+    def _on_drafted(self, job: Task, report, assets: dict) -> None:
+        if job is self._draft_job and report.run_name == (self._run_path.name if self._run_path else None):
             self._set_report(report, assets)
             self.message.setText(f"Draft ready: status {report.status}. Edit the text, then export.")
             self.drafted.emit()
@@ -192,14 +189,11 @@ class ReportPanel(QWidget):
         if not formats:
             self.message.setText("Choose at least one format to export.")
             return
-        job = ReportExportWorker(self._report, self._run_path, folder, formats)
-        job.progress.connect(self._on_progress)
-        job.exported.connect(self._on_exported)
-        job.failed.connect(self._on_failed)
-        job.done.connect(self._on_job_done)
-        self._export_job = job
         self.message.setText("Exporting…")
-        self._threads.start(job)
+        job = self._export_job = self._threads.run(jobs.export, self._report, self._run_path, folder, formats,
+                                                   doing="Exporting the report", on_progress=self._on_progress,
+                                                   on_result=self._on_exported, on_error=self._on_failed)
+        job.done.connect(lambda: self._on_job_done(job))
         self._refresh()
 
     def _on_exported(self, paths: list) -> None:
@@ -209,10 +203,10 @@ class ReportPanel(QWidget):
     def _on_failed(self, sentence: str) -> None:
         self.message.setText(sentence)
 
-    def _on_job_done(self) -> None:
-        if self.sender() is self._draft_job:
+    def _on_job_done(self, job: Task) -> None:
+        if job is self._draft_job:
             self._draft_job = None
-        if self.sender() is self._export_job:
+        if job is self._export_job:
             self._export_job = None
         self.progress_bar.setVisible(False)
         self._refresh()

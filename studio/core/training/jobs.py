@@ -1,0 +1,35 @@
+"""The training panel's background jobs as plain functions: name the compute device, and open or
+create the run a Train click trains.
+
+Torch-using modules are imported inside the functions, so the GUI can import this module before
+torch is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from studio.core.config import RunConfig
+
+
+def describe_device_named(name: str) -> str:
+    """What the device setting ``name`` ('auto', 'cpu', 'cuda') resolves to, e.g. 'CPU (8 threads)'."""
+    from studio.core.training.devices import describe_device, resolve_device
+
+    return describe_device(resolve_device(name))
+
+
+def run_to_train(config: RunConfig, dataset: Any, resume_path: Path | None) -> Any:
+    """The run to train: the one at ``resume_path`` continued to ``config``'s step total, or a new
+    run in the studio's runs folder."""
+    from studio.core.paths import runs_dir
+    from studio.core.run_lock import refuse_if_training
+    from studio.core.runs import Run
+
+    if resume_path is None:
+        return Run.create(runs_dir(), config, dataset.summary())
+    run = Run.open(resume_path)
+    refuse_if_training(run.path)
+    run.continue_to(config.train.steps)
+    return run

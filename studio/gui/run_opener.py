@@ -1,0 +1,65 @@
+"""Reopening a run folder: read off the GUI thread, and ask the analyst before a run from someone
+else reads a dataset outside its folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from studio.core.paths import runs_dir
+from studio.core.run_snapshot import RunSnapshot, open_snapshot
+from studio.gui.naming import named
+from studio.gui.tasks import ThreadHost
+
+
+class RunOpener(QObject):
+    """``opened(RunSnapshot)`` once a run is read (and its dataset approved); ``failed(str)`` otherwise."""
+
+    opened = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, threads: ThreadHost, window: QWidget) -> None:
+        super().__init__(window)
+        self.threads, self.window = threads, window
+
+    def ask_folder(self) -> Path | None:
+        """The run folder the analyst picks (the studio's runs folder first), or None."""
+        folder = QFileDialog.getExistingDirectory(self.window, "Open a run folder", str(runs_dir()))
+        return Path(folder) if folder else None
+
+    def open(self, path: Path, data: str | None = None) -> None:
+        """Read the run at ``path``; ``data`` is a dataset the analyst approved for it."""
+        self.threads.run(open_snapshot, Path(path), data, doing="Opening the run", on_result=self._on_snapshot,
+                         on_error=self.failed.emit)
+
+    def _on_snapshot(self, snapshot: RunSnapshot) -> None:
+        if not snapshot.foreign_source:
+            self.opened.emit(snapshot)
+            return
+        data = self.ask_for_data(snapshot)
+        if data:
+            self.open(snapshot.path, data)
+        else:
+            self.failed.emit(f"'{snapshot.path.name}' was not opened: its dataset was not approved.")
+
+    def ask_for_data(self, snapshot: RunSnapshot) -> str | None:
+        """The dataset the analyst lets a run from elsewhere read: its own, another one, or None to not open it."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Dataset outside the run",
+                          f"The run '{snapshot.path.name}' was not created by this studio and reads its dataset from "
+                          f"'{snapshot.foreign_source}', outside the run folder. Read that dataset, or choose another?",
+                          parent=self.window)
+        box.setObjectName("foreignDataQuestion")
+        use = box.addButton("Use this dataset", QMessageBox.ButtonRole.AcceptRole)
+        choose = box.addButton("Choose another…", QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        for button, name in ((use, "useRecordedDataButton"), (choose, "chooseOtherDataButton"),
+                             (cancel, "cancelOpenRunButton")):
+            named(button, name, button.text().rstrip("…"))
+        box.exec()
+        if box.clickedButton() is use:
+            return snapshot.foreign_source
+        if box.clickedButton() is choose:
+            return QFileDialog.getExistingDirectory(self.window, "Choose the dataset for this run", str(Path.home())) or None
+        return None
