@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt import QLabeledSlider
 from superqt.utils import qthrottled
 
-from studio.core.config import ADVERSARIAL, AUTOENCODER
+from studio.core.config import ADVERSARIAL
+from studio.core.errors import StudioError
+from studio.core.evaluation.vocabulary import FD_CURVE, LOSSES, PLOT_TITLES, QUALITY, SCORES, Evaluation, curves
 from studio.gui.naming import named
 
-SERIES = ("g_loss", "d_loss", "d_real", "d_fake")
-LOSS_NAMES = {ADVERSARIAL: ("G loss", "D loss"), AUTOENCODER: ("Reconstruction", "KL divergence")}
-SCORE_TITLES = {ADVERSARIAL: "Discriminator scores", AUTOENCODER: "Discriminator scores (a VAE has none)"}
+ALL_CURVES = curves(ADVERSARIAL)  # a GAN logs every field; other kinds name some of them otherwise
 REDRAW_MS = 200
 
 
@@ -85,25 +85,21 @@ class CurvesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("curvesPanel")
-        self._buffer = GrowingBuffer(SERIES)
-
-        self.loss_plot = named(_plot("Losses", "loss"), "lossPlot", "Loss curves")
-        self.score_plot = named(_plot("Discriminator scores", "D output"), "scorePlot", "Discriminator score curves")
+        self._buffer = GrowingBuffer(curve.key for curve in ALL_CURVES)
+        titles = PLOT_TITLES[ADVERSARIAL]
+        self.loss_plot = named(_plot(titles[LOSSES], "loss"), "lossPlot", "Loss curves")
+        self.score_plot = named(_plot(titles[SCORES], "D output"), "scorePlot", "Discriminator score curves")
         self.score_plot.setYRange(0.0, 1.0)
         self.score_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine)))
         self.score_plot.setXLink(self.loss_plot)
-        self._quality = GrowingBuffer(("fd",))
-        self.quality_plot = named(_plot("Quality", "FD"), "qualityPlot", "Quality metric curve")
+        self._quality = GrowingBuffer((FD_CURVE.key,))
+        self.quality_plot = named(_plot(titles[QUALITY], FD_CURVE.label), "qualityPlot", "Quality metric curve")
         self.quality_plot.setXLink(self.loss_plot)
-        self._fd_curve = _curve(self.quality_plot, "FD", "#f0a202")
+        self._fd_curve = _curve(self.quality_plot, FD_CURVE.label, FD_CURVE.colour)
         self._fd_curve.setSymbol("o")
         self._fd_curve.setSymbolSize(5)
-        self._curves = {
-            "g_loss": _curve(self.loss_plot, "G loss", "#e4572e"),
-            "d_loss": _curve(self.loss_plot, "D loss", "#2e86ab"),
-            "d_real": _curve(self.score_plot, "D(x)", "#3bb273"),
-            "d_fake": _curve(self.score_plot, "D(G(z))", "#a463f2"),
-        }
+        plots = {LOSSES: self.loss_plot, SCORES: self.score_plot}
+        self._curves = {curve.key: _curve(plots[curve.plot], curve.label, curve.colour) for curve in ALL_CURVES}
 
         self.smoothing = named(QLabeledSlider(Qt.Orientation.Horizontal), "smoothingSlider", "Curve smoothing",
                                "Average each curve over this many logged points.")
@@ -128,17 +124,18 @@ class CurvesPanel(QWidget):
         self._schedule_redraw = qthrottled(self._redraw, timeout=REDRAW_MS, leading=False)
 
     def set_model_kind(self, kind: str) -> None:
-        """Name the two logged losses after what the model optimises (a VAE logs reconstruction and KL)."""
-        legend = self.loss_plot.getPlotItem().legend
-        for key, name in zip(("g_loss", "d_loss"), LOSS_NAMES[kind]):
-            legend.getLabel(self._curves[key]).setText(name)
-        self.score_plot.setTitle(SCORE_TITLES[kind])
+        """Name the curves and plots after what the model logs (a VAE logs reconstruction and KL)."""
+        labels = {curve.key: curve.label for curve in curves(kind)}
+        for plot in (self.loss_plot, self.score_plot):
+            legend = plot.getPlotItem().legend
+            for curve in ALL_CURVES:
+                if curve.plot == (LOSSES if plot is self.loss_plot else SCORES):
+                    legend.getLabel(self._curves[curve.key]).setText(labels.get(curve.key, curve.label))
+        self.loss_plot.setTitle(PLOT_TITLES[kind][LOSSES])
+        self.score_plot.setTitle(PLOT_TITLES[kind][SCORES])
 
     def point_count(self) -> int:
         return self._buffer.size
-
-    def last_step(self) -> int | None:
-        return int(self._buffer.column("step")[-1]) if self._buffer.size else None
 
     def append(self, row: Mapping[str, float]) -> None:
         """Add one logged step (a StepLogged event's fields or a metrics.jsonl row, losses or quality)."""
@@ -147,8 +144,12 @@ class CurvesPanel(QWidget):
 
     def _add(self, row: Mapping[str, float]) -> None:
         if row.get("kind") == "eval":
-            self._quality.append(row)
-            self.quality_plot.setTitle(f"FD · {row['feature_label']} · n={row['n_fake']}")
+            try:
+                evaluation = Evaluation.from_record(row)
+            except StudioError:
+                return  # a damaged record is left out, as the report leaves it out
+            self._quality.append({"step": evaluation.step, FD_CURVE.key: evaluation.fd})
+            self.quality_plot.setTitle(f"{FD_CURVE.label} · {evaluation.describe()}")
         else:
             self._buffer.append(row)
 
@@ -168,12 +169,8 @@ class CurvesPanel(QWidget):
     def clear(self) -> None:
         self._buffer.clear()
         self._quality.clear()
-        self.quality_plot.setTitle("Quality")
+        self.quality_plot.setTitle(PLOT_TITLES[ADVERSARIAL][QUALITY])
         self._redraw()
-
-    def quality_data(self) -> tuple[np.ndarray, np.ndarray]:
-        """The (step, FD) points of the quality curve."""
-        return self._quality.column("step").copy(), self._quality.column("fd").copy()
 
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The (x, y) arrays a curve holds, after smoothing (before clipping and downsampling for display)."""
@@ -185,7 +182,7 @@ class CurvesPanel(QWidget):
         window = self.smoothing.value()
         for name, item in self._curves.items():
             item.setData(steps, moving_average(self._buffer.column(name), window))
-        self._fd_curve.setData(self._quality.column("step"), self._quality.column("fd"))
+        self._fd_curve.setData(self._quality.column("step"), self._quality.column(FD_CURVE.key))
         for plot in (self.loss_plot, self.score_plot, self.quality_plot):
             # Fit the ranges now: fitted during the paint, the new ranges asked every plot to paint twice.
             plot.scene().prepareForPaint()
