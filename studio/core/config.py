@@ -163,11 +163,6 @@ def _type_word(kind: type) -> str:
     return {int: "a whole number", float: "a number", str: "text"}[kind]
 
 
-def field_specs(section: type) -> list:
-    """The dataclass fields of one section, in declaration order, for building forms."""
-    return list(fields(section))
-
-
 def default_value(spec: Any) -> Any:
     return spec.default if spec.default is not MISSING else spec.default_factory()
 

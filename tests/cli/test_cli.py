@@ -1,16 +1,9 @@
 """The command line, driven as a user would: through a subprocess, reading the files back."""
 
-import subprocess
-import sys
-
 import pytest
 from PIL import Image
 
-TINY = ["--demo-images", "64", "--latent-dim", "16", "--g-width", "8", "--d-width", "8", "--batch-size", "8"]
-
-
-def studio(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "studio", *map(str, args)], capture_output=True, text=True, timeout=timeout)
+from tests.cli.helpers import TINY, studio
 
 
 def test_train_resume_and_sample(tmp_path):

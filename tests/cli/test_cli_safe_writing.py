@@ -10,7 +10,7 @@ import time
 import pytest
 
 from studio.core.run_lock import holder
-from tests.cli.test_cli import TINY, studio
+from tests.cli.helpers import TINY, studio
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 LOCK_WAIT_S = 120

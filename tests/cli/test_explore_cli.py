@@ -6,7 +6,7 @@ import json
 import pytest
 from PIL import Image
 
-from tests.cli.test_cli import TINY, studio
+from tests.cli.helpers import TINY, studio
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,13 @@ def click(qtbot, button: QWidget) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def train_to_end(window, qtbot):
+    """Press Train and wait until training ends; the run's folder."""
+    with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
+        click(qtbot, window.training_panel.train_button)
+    return window.session.run_path
+
+
 def type_into(qtbot, field: QLineEdit, text: str) -> None:
     """Replace a line edit's text the way a person would: select all, then type over it."""
     field.setFocus()

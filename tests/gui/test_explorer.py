@@ -9,8 +9,7 @@ from PIL import Image
 from PySide6.QtWidgets import QAbstractSlider, QFileDialog, QToolButton
 
 from studio.core.explore.export import LABEL_HEIGHT
-from tests.gui.helpers import TRAIN_TIMEOUT_MS, tiny_run_config
-from tests.gui.helpers import click
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, click, tiny_run_config
 
 FRAME_MS = 30_000
 

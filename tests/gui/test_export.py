@@ -3,8 +3,7 @@
 from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.helpers import TRAIN_TIMEOUT_MS, tiny_run_config
-from tests.gui.helpers import click
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, click, tiny_run_config
 
 
 def train_to_end(window, qtbot):

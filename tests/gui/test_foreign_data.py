@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 from studio.core.config import RunConfig
 from studio.core.runs import Run
 from tests.data_files import png_bytes
-from tests.gui.helpers import LOAD_TIMEOUT_MS
-from tests.gui.helpers import click
+from tests.gui.helpers import LOAD_TIMEOUT_MS, click
 
 
 def image_folder(path):

@@ -2,8 +2,7 @@
 
 import re
 
-from tests.gui.helpers import TRAIN_TIMEOUT_MS
-from tests.gui.helpers import click
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, click
 
 
 def test_prose_edits_in_the_panel_reach_every_exported_file(qtbot, evaluated_run, tmp_path):

@@ -6,9 +6,7 @@ import re
 from PySide6.QtWidgets import QFileDialog
 
 from studio.core.run_lock import holder
-from tests.gui.helpers import TRAIN_TIMEOUT_MS
-from tests.gui.helpers import click, type_into
-from tests.gui.test_runs import train_to_end
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, click, train_to_end, type_into
 from tests.lock_holder import kill_hard, lock_held_elsewhere
 
 

@@ -3,14 +3,7 @@
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.helpers import TRAIN_TIMEOUT_MS
-from tests.gui.helpers import click, type_into
-
-
-def train_to_end(window, qtbot):
-    with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
-        click(qtbot, window.training_panel.train_button)
-    return window.session.run_path
+from tests.gui.helpers import click, train_to_end, type_into
 
 
 def test_open_run_restores_it_and_resume_continues_past_its_last_step(open_window, qtbot, monkeypatch):

@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from tests.gui.helpers import TRAIN_TIMEOUT_MS, tiny_run_config
-from tests.gui.helpers import click
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, click, tiny_run_config
 
 
 def checkpoints(window):

@@ -4,8 +4,7 @@ import threading
 
 import torch
 
-from tests.gui.helpers import TRAIN_TIMEOUT_MS
-from tests.gui.helpers import click
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, click
 
 
 def threads_of_a_new_thread() -> int:

@@ -3,8 +3,7 @@
 import numpy as np
 
 from studio.gui.render_worker import RenderService
-from tests.gui.helpers import TRAIN_TIMEOUT_MS
-from tests.gui.helpers import Collector, click
+from tests.gui.helpers import TRAIN_TIMEOUT_MS, Collector, click
 
 
 def test_render_requests_made_faster_than_rendered_only_draw_the_latest(window, qtbot):
