@@ -91,11 +91,14 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def apply_model_options(config: RunConfig, args: argparse.Namespace) -> RunConfig:
+    """``config`` with the preset first, then every flag given on the command line over it: explicit flags win."""
     if args.preset:
         config = apply_preset(config, args.preset)
-    override(config.model, name=args.model, conditional=_on_off(args.conditional))
-    override(config.train, loss=args.loss, r1_gamma=args.r1_gamma, diffaugment=_on_off(args.diffaugment), precision=args.precision,
-         compile=args.compile, lr_g=args.lr_g, lr_d=args.lr_d, ema_decay=args.ema_decay)
+    override(config.model, name=args.model, conditional=_on_off(args.conditional), latent_dim=args.latent_dim,
+             g_width=args.g_width, d_width=args.d_width)
+    override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed, loss=args.loss, r1_gamma=args.r1_gamma,
+             diffaugment=_on_off(args.diffaugment), precision=args.precision, compile=args.compile, lr_g=args.lr_g,
+             lr_d=args.lr_d, ema_decay=args.ema_decay)
     if args.ema is False:
         config.train.ema_decay = 0.0
     elif args.ema and config.train.ema_decay == 0:
@@ -128,8 +131,6 @@ def _on_off(flag: bool | None) -> str | None:
 def _train(args: argparse.Namespace) -> int:
     config = RunConfig(data=data_config_from(args))
     config.train.device = args.device
-    override(config.train, steps=args.steps, batch_size=args.batch_size, seed=args.seed)
-    override(config.model, latent_dim=args.latent_dim, g_width=args.g_width, d_width=args.d_width)
     config = apply_model_options(config, args)
     check(config)
     out: Path = args.out

@@ -6,8 +6,9 @@ import subprocess
 import sys
 
 from studio.core.runs import Run
+from tests.cli.helpers import TINY as TINY_MODEL, studio
 
-TINY = ["--demo-images", "64", "--latent-dim", "16", "--g-width", "8", "--d-width", "8", "--batch-size", "8", "--device", "cpu"]
+TINY = [*TINY_MODEL, "--device", "cpu"]
 
 
 def test_models_lists_the_registry():
@@ -24,6 +25,17 @@ def test_train_takes_model_loss_and_switches(tmp_path):
     assert result.returncode == 0, result.stderr
     config = Run.open(run).config
     assert (config.model.name, config.model.conditional, config.train.loss, config.train.diffaugment) == ("sngan", "on", "hinge", "on")
+
+
+def test_explicit_flags_win_over_the_preset(tmp_path):
+    run = tmp_path / "run"
+    result = studio("train", "--out", run, "--preset", "small-data", "--steps", 2, *TINY)
+    assert result.returncode == 0, result.stderr
+    config = json.loads((run / "run.json").read_text(encoding="utf-8"))["config"]
+    assert (config["train"]["steps"], config["train"]["batch_size"]) == (2, 8)
+    assert (config["model"]["latent_dim"], config["model"]["g_width"], config["model"]["d_width"]) == (16, 8, 8)
+    assert (config["model"]["name"], config["train"]["loss"], config["train"]["diffaugment"]) == ("sngan", "hinge", "on")
+    assert "Finished 2 steps" in result.stdout
 
 
 def test_fp16_on_the_cpu_is_one_sentence(tmp_path):
