@@ -22,79 +22,34 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from PIL import Image
-from torch.utils.data import DataLoader, Dataset
+from reference_dcgan import BATCH, LATENT, ReferenceDCGAN, write_images
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.data import load_dataset
 from studio.core.training.events import StepLogged
-from studio.core.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from studio.core.runs import Run
 from studio.core.training.trainer import Trainer
 
-BATCH = 64
 WARMUP_STEPS = 5
-LATENT = 100
-
-
-class ImageFiles(Dataset):
-    """The common way: one Pillow decode, resize and tensor conversion per item, every epoch."""
-
-    def __init__(self, files: list[Path], resolution: int):
-        self.files, self.resolution = files, resolution
-
-    def __len__(self) -> int:
-        return len(self.files)
-
-    def __getitem__(self, index: int) -> torch.Tensor:
-        with Image.open(self.files[index]) as image:
-            rgb = image.convert("RGB").resize((self.resolution, self.resolution), Image.Resampling.BILINEAR)
-        array = np.asarray(rgb, dtype=np.float32)
-        return torch.from_numpy(array).permute(2, 0, 1) / 127.5 - 1
 
 
 def write_files(config: RunConfig, folder: Path, source_size: int) -> list[Path]:
     """The demo set as files: PNGs at the training size, or JPEG photos at ``source_size``."""
     dataset = load_dataset(DataConfig(demo_images=config.data.demo_images, resolution=source_size or config.data.resolution))
-    files = []
-    for index, image in enumerate(dataset.preview(len(dataset))):
-        path = folder / (f"{index:05d}.jpg" if source_size else f"{index:05d}.png")
-        Image.fromarray(image).save(path, **({"quality": 90} if source_size else {}))
-        files.append(path)
-    return files
+    return write_images(dataset.preview(len(dataset)), folder, jpeg=bool(source_size))
 
 
 def reference_rate(files: list[Path], resolution: int, width: int, steps: int) -> float:
-    torch.manual_seed(0)
-    generator, discriminator = DCGANGenerator(LATENT, width, resolution), DCGANDiscriminator(width, resolution)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    loader = DataLoader(ImageFiles(files, resolution), batch_size=BATCH, shuffle=True, num_workers=2, drop_last=True, persistent_workers=True)
-    done, started = 0, None
-    while done < steps + WARMUP_STEPS:
-        for real in loader:
-            if done == WARMUP_STEPS:
-                started = time.perf_counter()
-            fake = generator(torch.randn(BATCH, LATENT))
-            real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
-            d_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) + \
-                F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
-            opt_d.zero_grad()
-            d_loss.backward()
-            opt_d.step()
-            gen_logits = discriminator(fake)
-            g_loss = F.binary_cross_entropy_with_logits(gen_logits, torch.ones_like(gen_logits))
-            opt_g.zero_grad()
-            g_loss.backward()
-            opt_g.step()
-            print(f"\r  reference step {done + 1}/{steps + WARMUP_STEPS} (losses {g_loss.item():.2f}, {d_loss.item():.2f})",
-                  end="", flush=True)
-            done += 1
-            if done == steps + WARMUP_STEPS:
-                break
+    started = []
+
+    def on_step(done: int, g_loss: float, d_loss: float) -> None:
+        if done == WARMUP_STEPS:
+            started.append(time.perf_counter())
+        print(f"\r  reference step {done}/{steps + WARMUP_STEPS} (losses {g_loss:.2f}, {d_loss:.2f})", end="", flush=True)
+
+    ReferenceDCGAN(files, resolution, width).train(lambda done: done == steps + WARMUP_STEPS, on_step)
     print()
-    return steps * BATCH / (time.perf_counter() - started)
+    return steps * BATCH / (time.perf_counter() - started[0])
 
 
 def studio_rate(config: RunConfig, precision: str, steps: int, root: Path) -> float:

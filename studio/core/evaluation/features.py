@@ -38,12 +38,16 @@ _CHUNK = 256
 
 @dataclass(frozen=True)
 class FeatureSpace:
-    """A named embedding: ``label`` goes beside every number measured in it."""
+    """A named embedding: ``label`` goes beside every number measured in it.
+
+    A classifier's space also keeps the whole network (``classify``: pixels in [-1, 1] to class logits).
+    """
 
     kind: str
     label: str
     embed: Callable[[torch.Tensor], torch.Tensor]
     accuracy: float | None = None
+    classify: Callable[[torch.Tensor], torch.Tensor] | None = None
 
     def __call__(self, images: torch.Tensor, task: TaskState | None = None) -> np.ndarray:
         task = task or quiet()
@@ -108,7 +112,7 @@ def classifier_features(dataset: ImageDataset, cache_dir: Path, seed: int = 0, s
     model.eval()
     accuracy = float(info["accuracy"])
     label = f"classifier features (trained on this data, held-out accuracy {accuracy:.0%}, 128-d)"
-    return FeatureSpace("classifier", label, model.body, accuracy=accuracy)
+    return FeatureSpace("classifier", label, model.body, accuracy=accuracy, classify=model)
 
 
 def _train_classifier(model: _Classifier, dataset: ImageDataset, seed: int, steps: int) -> float:
