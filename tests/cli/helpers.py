@@ -6,6 +6,7 @@ import sys
 TINY = ["--demo-images", "64", "--latent-dim", "16", "--g-width", "8", "--d-width", "8", "--batch-size", "8"]
 
 
-def studio(*args, timeout=120):
+def studio(*args, timeout=180, env=None):
     """``python -m studio ARGS`` in a subprocess; the completed process, output captured as text."""
-    return subprocess.run([sys.executable, "-m", "studio", *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "studio", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=env)

@@ -10,18 +10,10 @@ import time
 import pytest
 
 from studio.core.run_lock import holder
-from tests.cli.helpers import TINY, studio
+from tests.cli.helpers import studio
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 LOCK_WAIT_S = 120
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "run"
-    trained = studio("train", "--out", path, "--steps", 10, "--device", "cpu", *TINY)
-    assert trained.returncode == 0, trained.stderr
-    return path
 
 
 def one_sentence(result, sentence: str) -> None:

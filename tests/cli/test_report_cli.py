@@ -2,25 +2,10 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-TINY = ["--demo-images", "128", "--latent-dim", "16", "--g-width", "8", "--d-width", "8", "--batch-size", "8"]
-
-
-def studio(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "studio", *map(str, args)], capture_output=True, text=True, timeout=180,
-                          env=env)
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "run"
-    trained = studio("train", "--out", path, "--steps", 10, "--device", "cpu", *TINY)
-    assert trained.returncode == 0, trained.stderr
-    return path
+from tests.cli.helpers import studio
 
 
 def test_evaluate_prints_and_saves_numbers_with_their_feature_space(run):
