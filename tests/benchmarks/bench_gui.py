@@ -175,7 +175,8 @@ def run_child(mode: str, steps: int, screenshot: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--screenshot", default=str(ROOT / "docs" / "images" / "studio-training.png"))
+    parser.add_argument("--screenshot", default=str(Path(tempfile.gettempdir()) / "bench-gui-window.png"),
+                        help="where the window mid-run is saved (the README's picture is docs/images/studio-training.png)")
     parser.add_argument("--child", choices=("gui", "headless"))
     parser.add_argument("--launched-at", type=float)
     args = parser.parse_args()
