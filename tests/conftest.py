@@ -34,7 +34,7 @@ def tiny_config():
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
-    """A tiny DCGAN run trained for 40 steps (about a second), for sampling and export tests."""
+    """A tiny unconditional DCGAN run trained for 40 steps (about a second), for sampling and export tests."""
     from studio.core.config import RunConfig
     from studio.core.data import load_dataset
     from studio.core.runs import Run
@@ -43,6 +43,7 @@ def trained_run(tmp_path_factory):
     config = RunConfig()
     config.data.demo_images = 64
     config.model.latent_dim, config.model.g_width, config.model.d_width = 16, 8, 8
+    config.model.conditional = "off"
     config.train.steps, config.train.batch_size = 40, 8
     dataset = load_dataset(config.data)
     run = Run.create(tmp_path_factory.mktemp("runs"), config, dataset.summary())

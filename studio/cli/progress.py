@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -19,10 +20,11 @@ class ProgressBar:
         self._last_tenth = -1
         self._drawn = False
 
-    def update(self, done: int, total: int, detail: str = "") -> None:
+    def update(self, done: int, total: int, detail: str = "", eta_s: float | None = None) -> None:
+        """Draw ``done`` of ``total``; the time left is ``eta_s`` when the caller knows it better than the bar."""
         fraction = done / max(total, 1)
         elapsed = time.monotonic() - self.started
-        eta = elapsed / fraction - elapsed if fraction > 0 else 0
+        eta = eta_s if eta_s is not None else (elapsed / fraction - elapsed if fraction > 0 else 0)
         filled = int(fraction * self.WIDTH)
         line = f"{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {detail} ETA {_clock(eta)} {self.note}"
         if self.tty:
@@ -40,5 +42,7 @@ class ProgressBar:
 
 
 def _clock(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "-:--"
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes}:{secs:02d}"

@@ -77,14 +77,16 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--preset", choices=sorted(PRESETS), help="start from a named preset; flags below override it")
     group.add_argument("--model", help="a name from 'python -m studio models'")
     group.add_argument("--conditional", action=argparse.BooleanOptionalAction, default=None,
-                       help="learn each class separately so samples can be asked for by class")
+                       help="learn each class separately so samples can be asked for by class "
+                            "(default: on for a dataset with two or more classes)")
     group.add_argument("--loss", help="bce, hinge or wgan-gp")
     group.add_argument("--r1", type=float, dest="r1_gamma", help="R1 penalty weight on real images (0 = off)")
     group.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None, help="sample from an EMA of the generator (default on)")
     group.add_argument("--ema-decay", type=float)
     group.add_argument("--diffaugment", action=argparse.BooleanOptionalAction, default=None,
                        help="DiffAugment (colour, translation, cutout) for small datasets")
-    group.add_argument("--precision", help="fp32, bf16 or fp16 (fp16 needs CUDA)")
+    group.add_argument("--precision", help="auto, fp32, bf16 or fp16 (fp16 needs CUDA; auto: bf16 where the device "
+                                           "computes it natively, else fp32)")
     group.add_argument("--compile", help="off, on or cudagraphs")
     group.add_argument("--lr-g", type=float)
     group.add_argument("--lr-d", type=float)
@@ -164,18 +166,24 @@ def _fit(run, dataset, distributed) -> int:
 
     Under torchrun only rank 0 reports; every rank returns the same outcome.
     """
-    from studio.core.training.events import CheckpointSaved, Failed, Finished, Recovered, Started, StepLogged
+    from studio.core.evaluation.vocabulary import quality_note
+    from studio.core.training.events import CheckpointSaved, Failed, Finished, QualityMeasured, Recovered, Started, StepLogged
     from studio.core.training.trainer import Trainer
 
     bar = ProgressBar("training")
     outcome: list = []
+    quality = [""]
 
     def on_event(event) -> None:
         if isinstance(event, Started):
             verb = "Resuming" if event.resumed else "Training"
             print(f"{verb} {run.path} from step {event.start_step} to {event.total_steps} on {event.device}", file=sys.stderr)
         elif isinstance(event, StepLogged):
-            bar.update(event.step, event.total_steps, f"{event.images_per_sec:.0f} img/s  G {event.g_loss:.3f}  D {event.d_loss:.3f}")
+            losses = f"G {event.g_loss:.3f}  D {event.d_loss:.3f}"
+            bar.update(event.step, event.total_steps, "  ".join(filter(None, [f"{event.images_per_sec:.0f} img/s", losses, quality[0]])),
+                       eta_s=event.eta_s)
+        elif isinstance(event, QualityMeasured):
+            quality[0] = quality_note(event.record, event.best)
         elif isinstance(event, CheckpointSaved):
             bar.note = f"checkpoint {event.step}"
         elif isinstance(event, Recovered):

@@ -53,11 +53,16 @@ MODEL_KINDS = {"dcgan": ADVERSARIAL, "sngan": ADVERSARIAL, "vae": AUTOENCODER}
 class ModelConfig:
     name: str = _spec("dcgan", "Model", "DCGAN: fast first model. SNGAN: ResNet with spectral norm, better images. "
                       "VAE: a stable non-adversarial baseline.", choices=("dcgan", "sngan", "vae"))
-    conditional: str = _spec("off", "Conditional", "'on' learns each class separately, so you can choose the class "
-                             "of every sample (needs a dataset with at least two classes).", choices=("off", "on"))
+    conditional: str = _spec("auto", "Conditional", "'on' learns each class separately, so you can choose the class "
+                             "of every sample (needs a dataset with at least two classes); 'auto' turns it on for such "
+                             "a dataset.", choices=("auto", "off", "on"))
     latent_dim: int = _spec(64, "Latent size", "Length of the noise vector the generator starts from.", min=2, max=1024)
     g_width: int = _spec(32, "Generator width", "Channels in the generator's last layer; doubles per layer up.", min=4, max=512)
     d_width: int = _spec(32, "Discriminator width", "Channels in the discriminator's first layer.", min=4, max=512)
+
+    def conditional_on(self, num_classes: int) -> bool:
+        """Whether a model for a dataset of ``num_classes`` classes learns them ('auto': from two classes)."""
+        return self.conditional == "on" or (self.conditional == "auto" and num_classes >= 2)
 
     @property
     def kind(self) -> str:
@@ -67,12 +72,13 @@ class ModelConfig:
 
 @dataclass
 class TrainConfig:
-    steps: int = _spec(3000, "Steps", "Total optimisation steps (one batch each for D and G).", min=1, max=MAX_STEPS)
-    batch_size: int = _spec(64, "Batch size", "Images per step.", min=2, max=4096)
-    lr_g: float = _spec(2e-4, "Learning rate G", "Adam step size for the generator.", min=1e-7, max=1.0)
-    lr_d: float = _spec(2e-4, "Learning rate D", "Adam step size for the discriminator.", min=1e-7, max=1.0)
-    beta1: float = _spec(0.5, "Adam β1", "Momentum of Adam's first moment.", min=0.0, max=0.999)
-    beta2: float = _spec(0.999, "Adam β2", "Momentum of Adam's second moment.", min=0.0, max=0.99999)
+    steps: int = _spec(5000, "Steps", "Total optimisation steps (one batch each for D and G).", min=1, max=MAX_STEPS)
+    batch_size: int = _spec(32, "Batch size", "Images per step.", min=2, max=4096)
+    lr_g: float = _spec(1e-3, "Learning rate G", "Adam step size for the generator.", min=1e-7, max=1.0)
+    lr_d: float = _spec(1e-3, "Learning rate D", "Adam step size for the discriminator.", min=1e-7, max=1.0)
+    beta1: float = _spec(0.0, "Adam β1", "Momentum of Adam's first moment (0 lets the two networks react to each "
+                         "other at once).", min=0.0, max=0.999)
+    beta2: float = _spec(0.99, "Adam β2", "Momentum of Adam's second moment.", min=0.0, max=0.99999)
     loss: str = _spec("bce", "Loss", "bce: the original non-saturating GAN loss. hinge: steadier, pairs with SNGAN. "
                       "wgan-gp: Wasserstein loss with gradient penalty.", choices=("bce", "hinge", "wgan-gp"))
     r1_gamma: float = _spec(0.0, "R1 penalty", "Weight of the gradient penalty on real images (0 = off; try 0.1 to 10).", min=0.0, max=1000.0)
@@ -80,8 +86,9 @@ class TrainConfig:
                              "(0 = off); smoother images for free.", min=0.0, max=0.99999)
     diffaugment: str = _spec("off", "DiffAugment", "'on' augments real and fake images (colour, translation, cutout) "
                              "before the discriminator: use it below ~5,000 images.", choices=("off", "on"))
-    precision: str = _spec("fp32", "Precision", "bf16/fp16 mixed precision is faster on GPUs and recent CPUs; fp16 needs CUDA.",
-                           choices=("fp32", "bf16", "fp16"))
+    precision: str = _spec("auto", "Precision", "bf16/fp16 mixed precision is faster on GPUs and recent CPUs; fp16 needs CUDA. "
+                           "'auto' takes bf16 where the device computes it natively, else fp32.",
+                           choices=("auto", "fp32", "bf16", "fp16"))
     compile: str = _spec("off", "Compile", "torch.compile the models (the first steps are slow while it compiles); "
                          "'cudagraphs' also replays CUDA graphs.", choices=("off", "on", "cudagraphs"))
     seed: int = _spec(0, "Seed", "Fixes initial weights, batches and noise so a run can be repeated.", min=0, max=2**31 - 1)

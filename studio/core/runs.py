@@ -107,6 +107,14 @@ class Run:
         self.config = config
         write_text_atomic(self.path / RUN_FILE, json.dumps(self.info, indent=2))
 
+    def record_compute(self, step: int, plan: dict) -> None:
+        """Note how training computes from ``step`` on (precision, layout, optimizer kernel, threads):
+        ``compute`` is the latest plan, ``compute_history`` every plan with the step it began at."""
+        history = self.info.get("compute_history")
+        self.info["compute"] = plan
+        self.info["compute_history"] = [*(history if isinstance(history, list) else []), {"from_step": step, **plan}][-100:]
+        write_text_atomic(self.path / RUN_FILE, json.dumps(self.info, indent=2))
+
     def continue_to(self, steps: int | None) -> None:
         """Before resuming: make ``steps`` the run's step total (None keeps its own), then refuse in one
         sentence when nothing would be left to train."""

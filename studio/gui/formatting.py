@@ -13,12 +13,6 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def eta_seconds(step: int, total: int, images_per_sec: float, batch_size: int) -> float:
-    if images_per_sec <= 0 or batch_size <= 0:
-        return math.inf
-    return max(0, total - step) * batch_size / images_per_sec
-
-
 def format_age(seconds: float) -> str:
     """How long ago something happened, for the status line."""
     if seconds < 60:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from studio.core.config import DataConfig, RunConfig, validate
 from studio.core.data.jobs import DatasetSummary, load_for_training
+from studio.core.evaluation.vocabulary import quality_note
 from studio.core.explore.jobs import export_batch
 from studio.core.run_snapshot import RunSnapshot
 from studio.core.training.events import (CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started,
@@ -24,7 +25,6 @@ from studio.gui.curves.panel import CurvesPanel
 from studio.gui.dataset.drop import DatasetDropFilter
 from studio.gui.dataset.panel import DatasetPanel
 from studio.gui.explorer.panel import ExplorerPanel
-from studio.gui.formatting import eta_seconds
 from studio.gui.render_worker import RenderResult, RenderService
 from studio.gui.report.panel import ReportPanel
 from studio.gui.run_opener import RunOpener
@@ -32,6 +32,7 @@ from studio.gui.samples.panel import SamplesPanel
 from studio.gui.session import StudioSession
 from studio.gui.settings import StudioSettings
 from studio.gui.tasks import Task, ThreadHost
+from studio.gui.training.outlook import OutlookService
 from studio.gui.training.panel import TrainingPanel
 from studio.gui.training.worker import TrainWorker
 from studio.gui.window_chrome import add_actions, lay_out
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
 
         self.session = StudioSession()
         self.run_opener = RunOpener(self.threads, self)
+        self.outlook = OutlookService(self.threads, self)
 
         lay_out(self)
         add_actions(self)
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         panel.model_form.changed.connect(self._name_losses)
         panel.train_form.changed.connect(self._refresh)
         panel.train_form.editor("device").currentIndexChanged.connect(self._probe_device)
+        panel.train_form.editor("precision").currentIndexChanged.connect(self._probe_device)
         self.dataset_panel.options_form.changed.connect(self._refresh)
         self.dataset_panel.load_requested.connect(self.load_dataset)
         self.dataset_panel.cancel_requested.connect(self.cancel_dataset_load)
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         self.renderer.worker.failed.connect(self.samples_panel.show_message)
         self.run_opener.opened.connect(self._on_run_opened)
         self.run_opener.failed.connect(self._on_open_failed)
+        self.outlook.changed.connect(self.training_panel.show_outlook)
 
     # --------------------------------------------------------------- settings
     def _restore_settings(self) -> None:
@@ -121,8 +125,9 @@ class MainWindow(QMainWindow):
 
     def _probe_device(self) -> None:
         """Name the device the setting resolves to; an answer for an older setting is ignored."""
-        probe = self.threads.run(describe_device_named, self.training_panel.train_form.editor("device").currentData(),
-                                 doing="Detecting the compute device")
+        form = self.training_panel.train_form
+        probe = self.threads.run(describe_device_named, form.editor("device").currentData(),
+                                 form.editor("precision").currentData(), doing="Detecting the compute device")
         probe.returned.connect(lambda description: self._on_device(probe, description, ""))
         probe.failed.connect(lambda sentence: self._on_device(probe, "", sentence))
         self.session.device_probe = probe
@@ -249,7 +254,16 @@ class MainWindow(QMainWindow):
         self.samples_panel.set_can_sample(session.can_sample, "Train first, or open a run with a checkpoint.")
         self.report_panel.set_run(session.run_path, training)
         self.explorer_panel.set_run(session.run_path if session.run_has_checkpoint else None)
+        self._refresh_outlook()
         self._refresh_status_line()
+
+    def _refresh_outlook(self) -> None:
+        """Estimate the time to a recognisable grid for a new run that could start now; nothing otherwise."""
+        session = self.session
+        if self.is_training() or session.run_path is not None or self.training_panel.block_reason():
+            self.outlook.clear()
+        else:
+            self.outlook.request(self.current_config(), len(session.dataset.class_names))
 
     # --------------------------------------------------------------- training
     def is_training(self) -> bool:
@@ -269,7 +283,7 @@ class MainWindow(QMainWindow):
         if self.session.run_path is None:
             self.curves_panel.clear()
             self.samples_panel.clear()
-        self.session.start_training(worker, config)
+        self.session.start_training(worker)
         self.training_panel.show_message("Starting…")
         self.threads.start(worker)
         self._refresh()
@@ -308,8 +322,7 @@ class MainWindow(QMainWindow):
         self.session.last_log = event
         self.curves_panel.append({"step": event.step, "g_loss": event.g_loss, "d_loss": event.d_loss,
                                   "d_real": event.d_real, "d_fake": event.d_fake})
-        eta = eta_seconds(event.step, event.total_steps, event.images_per_sec, self.session.batch_size)
-        self.training_panel.show_progress(event.step, event.total_steps, event.images_per_sec, eta)
+        self.training_panel.show_progress(event.step, event.total_steps, event.images_per_sec, event.eta_s, self.session.quality)
         self._refresh_status_line()
 
     def _on_samples(self, event: SamplesReady) -> None:
@@ -324,6 +337,8 @@ class MainWindow(QMainWindow):
 
     def _on_quality(self, event: QualityMeasured) -> None:
         self.curves_panel.append(event.record)
+        self.session.quality = quality_note(event.record, event.best)
+        self._refresh_status_line()
 
     def _on_recovered(self, event: Recovered) -> None:
         """The divergence guard rolled training back: the curves return to that step too."""
@@ -445,5 +460,6 @@ class MainWindow(QMainWindow):
     def shutdown_threads(self) -> None:
         """End every worker thread; also run when the application quits without closing this window."""
         self._status_timer.stop()
+        self.outlook.clear()
         self.threads.shutdown()
         self.renderer.shutdown()

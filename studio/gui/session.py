@@ -13,7 +13,7 @@ from typing import Any
 from studio.core.config import DataConfig, RunConfig
 from studio.core.runs import continue_problem
 from studio.core.training.events import StepLogged
-from studio.gui.formatting import eta_seconds, format_age, format_duration
+from studio.gui.formatting import format_age, format_duration
 
 WAIT_FOR_DATA = "Wait until the dataset has loaded."
 
@@ -33,8 +33,8 @@ class StudioSession:
     paused: bool = False
     stopping: bool = False
     close_when_stopped: bool = False
-    batch_size: int = 0
     last_log: StepLogged | None = None
+    quality: str = ""  # the latest training-time measurement, in a few words
     last_checkpoint_at: float | None = None  # time.monotonic() of the last checkpoint saved while open
     pending_export: tuple[Path, int, int] | None = None  # (folder, count, seed) waiting for a checkpoint
 
@@ -58,11 +58,11 @@ class StudioSession:
     def open_run(self, path: Path | None, step: int = 0, has_checkpoint: bool = False) -> None:
         """Show ``path`` (None: a new run) at ``step``; what was logged for another run is forgotten."""
         self.run_path, self.run_step, self.run_has_checkpoint = path, step, has_checkpoint
-        self.last_checkpoint_at, self.last_log = None, None
+        self.last_checkpoint_at, self.last_log, self.quality = None, None, ""
 
-    def start_training(self, trainer: Any, config: RunConfig) -> None:
+    def start_training(self, trainer: Any) -> None:
         self.trainer, self.paused, self.stopping = trainer, False, False
-        self.batch_size, self.last_log = config.train.batch_size, None
+        self.last_log, self.quality = None, ""
         if self.run_path is None:
             self.last_checkpoint_at = None
 
@@ -89,8 +89,9 @@ class StudioSession:
         if log is not None:
             parts.append(f"step {log.step:,}/{log.total_steps:,}")
             if self.training:
-                eta = eta_seconds(log.step, log.total_steps, log.images_per_sec, self.batch_size)
-                parts += [f"{log.images_per_sec:,.0f} img/s", f"ETA {format_duration(eta)}"]
+                parts += [f"{log.images_per_sec:,.0f} img/s", f"ETA {format_duration(log.eta_s)}"]
+            if self.quality:
+                parts.append(self.quality)
         elif self.run_path is not None:
             parts.append(f"{self.run_path.name} · step {self.run_step:,}")
         if self.paused:

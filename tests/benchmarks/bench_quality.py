@@ -65,7 +65,6 @@ from studio.core.config import DataConfig, RunConfig, check
 from studio.core.data import load_dataset
 from studio.core.data.dataset import ImageDataset
 from studio.core.evaluation.evaluate import EVAL_SEED, generate
-from studio.core.evaluation.features import CLASSIFIER_STEPS
 from studio.core.runs import Run, sidecar_path
 from studio.core.sampling import Sampler, latents
 from studio.core.training.events import CheckpointSaved, Failed, Finished
@@ -73,6 +72,7 @@ from studio.core.training.presets import PRESETS, apply_preset
 from studio.core.training.trainer import Trainer
 
 SAMPLES = 1000
+SCORING_CLASSIFIER_STEPS = 2000  # 96% held-out accuracy on the demo shapes, 99% on the digits (400 gave 81% on the shapes)
 DIGITS_COUNT, DIGITS_SIZE = 1797, 32
 CPU_PRESETS = [name for name in PRESETS if "gpu" not in name]
 MODELS = ["default", *CPU_PRESETS, "reference"]
@@ -247,11 +247,15 @@ def bench_dataset(name: str, args: argparse.Namespace) -> None:
     save_grid(real, 0, out / "real.png")
     with tempfile.TemporaryDirectory(prefix="bench-quality-") as tmp:
         for model in args.models:
-            print(f"  training {model} for {args.budgets[-1]} s ...", flush=True)
             if model == "reference":
+                print(f"  training {model} for {args.budgets[-1]} s ...", flush=True)
                 snapshots = train_reference(files, trained.resolution, args.budgets)
             else:
                 config = studio_config(trained, None if model == "default" else model)
+                if model != "default" and config == studio_config(trained, None):
+                    print(f"  {model} has the same settings as the defaults: see the default rows")
+                    continue
+                print(f"  training {model} for {args.budgets[-1]} s ...", flush=True)
                 snapshots = train_studio(config, trained, args.budgets, Path(tmp), model)
             for snapshot in snapshots:
                 images, classes = snapshot.draw(SAMPLES)
@@ -269,8 +273,8 @@ def main() -> None:
     parser.add_argument("--long", action="store_true", help="add a 600 s budget")
     parser.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, from {', '.join(DATASETS)}")
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated, from {', '.join(MODELS)}")
-    parser.add_argument("--classifier-steps", type=int, default=CLASSIFIER_STEPS,
-                        help="training steps of the scoring classifier (default: the studio's own; it is trained once and cached)")
+    parser.add_argument("--classifier-steps", type=int, default=SCORING_CLASSIFIER_STEPS,
+                        help="training steps of the scoring classifier (it is trained once and cached)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench_quality"), help="where the grids go")
     parser.add_argument("--cache", type=Path, default=Path(platformdirs.user_cache_dir("gan-studio")) / "bench",
                         help="where the digits folders, the demo files and the classifiers are kept")

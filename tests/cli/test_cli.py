@@ -25,8 +25,9 @@ def test_train_resume_and_sample(tmp_path):
     out = tmp_path / "images"
     sampled = studio("sample", "--run", run, "--n", 6, "--out", out, "--seed", 3, "--grid")
     assert sampled.returncode == 0, sampled.stderr
-    pngs = sorted(out.glob("image-*.png"))
+    pngs = sorted(out.rglob("image-*.png"))  # a folder per class: the demo set has four, so the model is conditional
     assert len(pngs) == 6 and Image.open(pngs[0]).size == (32, 32)
+    assert sorted(folder.name for folder in out.iterdir() if folder.is_dir()) == ["circle", "cross", "square", "triangle"]
     assert Image.open(out / "grid.png").size[0] > 32
     assert (out / "manifest.csv").read_text().count("\n") == 7
 

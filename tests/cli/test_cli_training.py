@@ -29,12 +29,12 @@ def test_train_takes_model_loss_and_switches(tmp_path):
 
 def test_explicit_flags_win_over_the_preset(tmp_path):
     run = tmp_path / "run"
-    result = studio("train", "--out", run, "--preset", "small-data", "--steps", 2, *TINY)
+    result = studio("train", "--out", run, "--preset", "small-data", "--steps", 2, "--ema-decay", 0.99, *TINY)
     assert result.returncode == 0, result.stderr
     config = json.loads((run / "run.json").read_text(encoding="utf-8"))["config"]
     assert (config["train"]["steps"], config["train"]["batch_size"]) == (2, 8)
     assert (config["model"]["latent_dim"], config["model"]["g_width"], config["model"]["d_width"]) == (16, 8, 8)
-    assert (config["model"]["name"], config["train"]["loss"], config["train"]["diffaugment"]) == ("sngan", "hinge", "on")
+    assert (config["train"]["diffaugment"], config["train"]["ema_decay"]) == ("on", 0.99)
     assert "Finished 2 steps" in result.stdout
 
 

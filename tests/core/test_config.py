@@ -11,9 +11,12 @@ def test_config_round_trips_through_json():
     assert RunConfig.from_json(config.to_json()) == config
 
 
-def test_defaults_are_the_dcgan_paper_settings():
+def test_defaults_are_the_fast_cpu_preset():
+    from studio.core.training.presets import apply_preset
+
     train = TrainConfig()
-    assert (train.lr_g, train.lr_d, train.beta1, train.beta2) == (2e-4, 2e-4, 0.5, 0.999)
+    assert (train.lr_g, train.lr_d, train.beta1, train.beta2, train.batch_size) == (1e-3, 1e-3, 0.0, 0.99, 32)
+    assert apply_preset(RunConfig(), "fast-cpu") == RunConfig()
 
 
 def test_defaults_validate_clean():

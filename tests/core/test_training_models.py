@@ -125,7 +125,7 @@ def test_presets_change_model_and_training_only():
     config = RunConfig()
     config.data.resolution = 64
     small = apply_preset(config, "small-data")
-    assert small.data.resolution == 64 and small.train.diffaugment == "on" and small.model.name == "sngan"
+    assert small.data.resolution == 64 and small.train.diffaugment == "on" and small.model.name == "dcgan"
     assert all(PRESETS[name].label for name in PRESETS)
 
 

@@ -27,14 +27,15 @@ def test_export_images_after_training_writes_readable_pngs(window, qtbot, tmp_pa
 
     paths = export(window, qtbot, folder, 5)
 
-    assert len(paths) == 5 and all(path.parent == folder for path in paths)
+    assert len(paths) == 5 and all(path.parent.parent == folder for path in paths)  # a folder per class
+    assert [path.parent.name for path in paths] == ["circle", "square", "triangle", "cross", "circle"]
     for path in paths:
         with Image.open(path) as image:
             assert image.format == "PNG" and image.size == (32, 32) and image.mode == "RGB"
     assert window.samples_panel.message.text() == f"Exported 5 images to {folder}."
 
     again = export(window, qtbot, folder, 2)
-    assert again[0].parent.parent == folder, "a folder with files gets a new sub-folder, never mixed files"
+    assert again[0].parent.parent.parent == folder, "a folder with files gets a new sub-folder, never mixed files"
 
 
 def test_export_during_training_saves_a_checkpoint_first(open_window, qtbot, tmp_path, monkeypatch):

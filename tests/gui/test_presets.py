@@ -8,14 +8,13 @@ from studio.core.training.presets import PRESETS
 def test_choosing_a_preset_fills_the_form_and_keeps_train_enabled(window, qtbot):
     panel = window.training_panel
     box = panel.preset_box
-    index = box.findData("small-data")
+    index = box.findData("quality-gpu")
     box.setCurrentIndex(index)
     box.activated.emit(index)
     assert panel.model_form.editor("name").currentData() == "sngan"
-    assert panel.train_form.editor("diffaugment").currentData() == "on"
     assert panel.train_form.editor("loss").currentData() == "hinge"
-    assert panel.train_form.editor("batch_size").text() == str(PRESETS["small-data"].train["batch_size"])
-    assert box.itemData(index, Qt.ItemDataRole.ToolTipRole) == PRESETS["small-data"].description
+    assert panel.train_form.editor("batch_size").text() == str(PRESETS["quality-gpu"].train["batch_size"])
+    assert box.itemData(index, Qt.ItemDataRole.ToolTipRole) == PRESETS["quality-gpu"].description
     qtbot.waitUntil(panel.train_button.isEnabled)
     assert window.current_config().model.name == "sngan"
 

@@ -22,7 +22,7 @@ def test_training_uses_one_core_fewer_and_gives_it_back(window, qtbot):
     try:
         with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
             click(qtbot, window.training_panel.train_button)
-        assert window.device_label.text() == "Device: CPU (2 threads)"
+        assert window.device_label.text().startswith("Device: CPU (2 threads) · ")
         assert threads_of_a_new_thread() == 3
     finally:
         torch.set_num_threads(1)

@@ -61,6 +61,14 @@ def finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def quality_note(record: dict, best: bool) -> str:
+    """A training-time measurement in a few words for a progress line: 'FD 4.31, best so far'."""
+    fd = record.get("fd")
+    if not finite(fd):
+        return ""
+    return f"FD {fd:.3g}{', best so far' if best else ''}"
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """One measurement of a checkpoint's samples against real images, in one feature space."""

@@ -41,6 +41,7 @@ REGISTRY: dict[str, ModelEntry] = {
 
 
 def build_models(config: ModelConfig, resolution: int, num_classes: int = 0) -> tuple[nn.Module, nn.Module]:
-    """A fresh (generator, discriminator-or-encoder) pair; ``num_classes`` is used when the config is conditional."""
-    classes = num_classes if config.conditional == "on" else 0
+    """A fresh (generator, discriminator-or-encoder) pair; ``num_classes`` is used when the config is conditional
+    (for 'auto', when there are at least two)."""
+    classes = num_classes if config.conditional_on(num_classes) else 0
     return REGISTRY[config.name].build(config, resolution, classes)

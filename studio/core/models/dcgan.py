@@ -26,8 +26,13 @@ def upsampling_blocks(resolution: int) -> int:
 
 
 def _init_weights(module: nn.Module) -> None:
-    """The DCGAN paper's initialisation: N(0, 0.02) convolutions, N(1, 0.02) BatchNorm scales."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+    """The DCGAN paper's initialisation: N(0, 0.02) convolutions, N(1, 0.02) BatchNorm scales.
+
+    The class embedding of the projection term starts as small as the convolutions: at torch's
+    default N(0, 1) it outweighs the real-vs-fake logit and the generator learns shapes without colour
+    for the first minutes.
+    """
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Embedding)):
         nn.init.normal_(module.weight, 0.0, 0.02)
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)

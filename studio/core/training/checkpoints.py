@@ -130,7 +130,10 @@ def restore_modules(modules: dict[str, nn.Module], tensors: dict[str, torch.Tens
 
 def restore_optimizers(optimizers: dict[str, torch.optim.Optimizer], tensors: dict[str, torch.Tensor], sidecar: dict) -> None:
     """Each optimizer's state and settings from a checkpoint (read with :func:`read_sidecar`), checked
-    against the optimizer so that a mismatch is one sentence now rather than an error mid-training."""
+    against the optimizer so that a mismatch is one sentence now rather than an error mid-training.
+
+    Which kernel runs the update (foreach, fused) belongs to this machine, not to the checkpoint.
+    """
     for name, optimizer in optimizers.items():
         mismatch = StudioError(f"The checkpoint's {name} state does not match this run's model settings.")
         own_groups = optimizer.state_dict()["param_groups"]
@@ -140,7 +143,8 @@ def restore_optimizers(optimizers: dict[str, torch.optim.Optimizer], tensors: di
         if any(saved["params"] != own["params"] for saved, own in zip(saved_groups, own_groups)):
             raise mismatch
         groups = [{**own, **{key: tuple(value) if isinstance(own[key], tuple) else value
-                             for key, value in saved.items() if key in own}} for saved, own in zip(saved_groups, own_groups)]
+                             for key, value in saved.items() if key in own and key not in _OPTIONAL_SWITCHES}}
+                  for saved, own in zip(saved_groups, own_groups)]
         parameters = [parameter for group in optimizer.param_groups for parameter in group["params"]]
         optimizer.load_state_dict({"state": _optimizer_state(tensors, f"{name}.state.", parameters, mismatch),
                                    "param_groups": groups})

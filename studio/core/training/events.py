@@ -28,8 +28,9 @@ class StepLogged:
     d_loss: float
     d_real: float
     d_fake: float
-    images_per_sec: float
-    elapsed_s: float
+    images_per_sec: float  # by the wall clock since training (re)started, evaluations and sample grids included
+    elapsed_s: float  # seconds since training (re)started, pauses left out
+    eta_s: float = float("inf")  # seconds left at that pace
 
 
 @dataclass(frozen=True)

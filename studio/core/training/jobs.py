@@ -13,11 +13,15 @@ from typing import Any
 from studio.core.config import RunConfig
 
 
-def describe_device_named(name: str) -> str:
-    """What the device setting ``name`` ('auto', 'cpu', 'cuda') resolves to, e.g. 'CPU (8 threads)'."""
+def describe_device_named(name: str, precision: str = "auto") -> str:
+    """What the device setting ``name`` ('auto', 'cpu', 'cuda') resolves to and how it would compute
+    at ``precision``, e.g. 'CPU (8 threads) · fp32 (the CPU has no native bf16)'."""
+    from studio.core.config import TrainConfig
+    from studio.core.training.compute import plan_compute
     from studio.core.training.devices import describe_device, resolve_device
 
-    return describe_device(resolve_device(name))
+    device = resolve_device(name)
+    return f"{describe_device(device)} · {plan_compute(TrainConfig(precision=precision), device).describe()}"
 
 
 def run_to_train(config: RunConfig, dataset: Any, resume_path: Path | None) -> Any:

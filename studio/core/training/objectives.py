@@ -13,6 +13,7 @@ import contextlib
 import torch
 from torch import nn
 
+from studio.core.training.compute import ComputePlan, plan_compute
 from studio.core.training.diffaugment import diff_augment
 from studio.core.config import AUTOENCODER, RunConfig
 from studio.core.training.ema import GeneratorEMA
@@ -27,23 +28,26 @@ _PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
 class Objective:
     """Shared plumbing: optimizers, mixed precision, gradient health, EMA, compiled and DDP wrappers."""
 
-    def __init__(self, config: RunConfig, num_classes: int, device: torch.device, wrap=lambda module: module):
+    def __init__(self, config: RunConfig, num_classes: int, device: torch.device, wrap=lambda module: module,
+                 plan: ComputePlan | None = None):
         train = config.train
-        if train.precision == "fp16" and device.type != "cuda":
+        plan = plan or plan_compute(train, device)
+        if plan.precision == "fp16" and device.type != "cuda":
             raise StudioError("fp16 mixed precision needs a CUDA GPU; choose bf16 or fp32 on this device.")
         if config.model.conditional == "on" and num_classes < 2:
             raise StudioError("A conditional model needs a dataset with at least two classes; turn Conditional off.")
         self.config = config
         self.device = device
         self.generator, self.second = build_models(config.model, config.data.resolution, num_classes)
+        self.plan = plan
         for module in (self.generator, self.second):
-            module.to(device, memory_format=torch.channels_last)
-        betas = (train.beta1, train.beta2)
-        self.generator_optimizer = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, betas=betas)
-        self.second_optimizer = torch.optim.Adam(self.second.parameters(), lr=train.lr_d, betas=betas)
+            module.to(device, memory_format=torch.channels_last if plan.channels_last else torch.contiguous_format)
+        adam = {"betas": (train.beta1, train.beta2), **({"fused": True} if plan.fused_optimizer else {})}
+        self.generator_optimizer = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
+        self.second_optimizer = torch.optim.Adam(self.second.parameters(), lr=train.lr_d, **adam)
         self.ema = GeneratorEMA(self.generator, train.ema_decay) if train.ema_decay > 0 else None
-        self.autocast_dtype = _PRECISIONS.get(train.precision)
-        self.scaler = torch.amp.GradScaler(device.type, enabled=train.precision == "fp16")
+        self.autocast_dtype = _PRECISIONS.get(plan.precision)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=plan.precision == "fp16")
         self.run_generator = wrap(_compiled(self.generator, train.compile))
         self.local_second = _compiled(self.second, train.compile)
         self.run_second = wrap(self.local_second)
@@ -158,8 +162,9 @@ class VAEObjective(Objective):
         return torch.stack([recon.detach(), kl.detach(), nan, nan, self._health(recon, kl, norm)])
 
 
-def build_objective(config: RunConfig, num_classes: int, device: torch.device, wrap=lambda module: module) -> Objective:
-    return (VAEObjective if config.model.kind == AUTOENCODER else GANObjective)(config, num_classes, device, wrap)
+def build_objective(config: RunConfig, num_classes: int, device: torch.device, wrap=lambda module: module,
+                    plan: ComputePlan | None = None) -> Objective:
+    return (VAEObjective if config.model.kind == AUTOENCODER else GANObjective)(config, num_classes, device, wrap, plan)
 
 
 def _compiled(module: nn.Module, mode: str) -> nn.Module:

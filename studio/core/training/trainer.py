@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 import torch
 
+from studio.core.training.compute import plan_compute
 from studio.core.training.checkpoints import load_checkpoint, restore_modules, restore_optimizers, save_checkpoint
 from studio.core.config import RunConfig
 from studio.core.data.augment import flip_half
@@ -28,6 +29,7 @@ from studio.core.evaluation.evaluate import TrainingEvaluator
 from studio.core.training.events import CheckpointSaved, Event, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
 from studio.core.imaging import make_grid
 from studio.core.training.objectives import Objective, build_objective
+from studio.core.training.pace import Pace
 from studio.core.runs import Run
 from studio.core.run_lock import RunLock
 from studio.core.sampling import latents, to_uint8_images
@@ -156,9 +158,10 @@ class Trainer:
         if self.dataset.resolution != config.data.resolution:
             raise StudioError(f"The dataset is {self.dataset.resolution} px but the run expects {config.data.resolution} px.")
 
+        plan = plan_compute(train, device)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(train.seed)
-            objective = build_objective(config, len(self.dataset.class_names), device, wrap=dist.wrap)
+            objective = build_objective(config, len(self.dataset.class_names), device, wrap=dist.wrap, plan=plan)
         classes = objective.generator.num_classes
 
         start_step = 0
@@ -175,13 +178,17 @@ class Trainer:
         preview = (objective, fixed_noise, fixed_labels)
         evaluator = TrainingEvaluator(run, self.dataset, device, start_step) if dist.is_main else None
         early_stop = ""
-        self.on_event(Started(run.path, describe_device(device), start_step, train.steps, resumed=latest is not None))
+        if dist.is_main:
+            run.record_compute(start_step, plan.to_dict())
+        self.on_event(Started(run.path, f"{describe_device(device)} · {plan.describe()}", start_step, train.steps,
+                              resumed=latest is not None))
         self._emit_samples(*preview, start_step, save=latest is None and dist.is_main)
 
         step, saved_step = start_step, start_step
         totals = torch.zeros(4, device=device)
         healthy = torch.ones((), device=device)
-        window_start, window_steps, began = time.perf_counter(), 0, time.perf_counter()
+        window_steps = 0
+        self._pace = Pace(start_step, train.batch_size * dist.world_size)
         stop_asked = ended_early = False
         while step < train.steps:
             stop_asked, ended_early = self._agreed_stop(dist, early_stop)
@@ -192,7 +199,8 @@ class Trainer:
             real = images[indices].float().div_(127.5).sub_(1)
             if config.data.flip == "horizontal":
                 real = flip_half(real, train.seed, step)
-            real = real.contiguous(memory_format=torch.channels_last)
+            if plan.channels_last:
+                real = real.contiguous(memory_format=torch.channels_last)
             labels = all_labels[indices] if classes else None
             noise = torch.randn(train.batch_size, config.model.latent_dim, generator=_step_generator(train.seed, step, 2, dist.rank)).to(device)
             stats = objective.step(real, labels, noise, step, _step_generator(train.seed, step, 3, dist.rank))
@@ -206,18 +214,18 @@ class Trainer:
                     step = saved_step = self._roll_back(objective, step)
                     totals.zero_()
                     healthy.fill_(1)
-                    window_start, window_steps = time.perf_counter(), 0
+                    window_steps = 0
+                    self._pace = Pace(step, train.batch_size * dist.world_size)
                     continue
             if step % train.log_every == 0 or step == train.steps:
-                now = time.perf_counter()
                 g_loss, d_loss, d_real, d_fake = (totals / window_steps).tolist()
-                rate = window_steps * train.batch_size * dist.world_size / max(now - window_start, 1e-9)
-                event = StepLogged(step, train.steps, g_loss, d_loss, d_real, d_fake, rate, now - began)
+                event = StepLogged(step, train.steps, g_loss, d_loss, d_real, d_fake, *self._pace.at(step, train.steps))
                 if dist.is_main:
-                    run.append_metrics([{**asdict(event), "time": time.time()}])
+                    record = {key: value for key, value in asdict(event).items() if key != "eta_s"}
+                    run.append_metrics([{**record, "time": time.time()}])
                 self.on_event(event)
                 totals.zero_()
-                window_start, window_steps = now, 0
+                window_steps = 0
             if step % train.sample_every == 0 or step == train.steps or self._preview_requested.is_set():
                 self._emit_samples(*preview, step, save=(step % train.sample_every == 0 or step == train.steps) and dist.is_main)
             if checkpoint_due:
@@ -296,9 +304,12 @@ class Trainer:
         return go_on[0] < 1, go_on[1] < 1
 
     def _wait_while_paused(self) -> bool:
-        """Block while paused; False once a stop was asked for."""
-        while not self._unpaused.wait(0.1):
-            pass
+        """Block while paused (the pace does not count it); False once a stop was asked for."""
+        if not self._unpaused.is_set():
+            self._pace.pause_began()
+            while not self._unpaused.wait(0.1):
+                pass
+            self._pace.pause_ended()
         return not self._stop.is_set()
 
     @torch.no_grad()

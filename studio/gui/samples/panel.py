@@ -7,6 +7,7 @@ trainer or the render/export workers answer, and calls back ``show_samples`` / `
 from __future__ import annotations
 
 import math
+import os
 import secrets
 from pathlib import Path
 
@@ -136,7 +137,7 @@ class SamplesPanel(QWidget):
 
     def show_export_done(self, paths: list[Path]) -> None:
         self.export_progress.hide()
-        folder = paths[0].parent if paths else self._last_export_dir
+        folder = Path(os.path.commonpath([path.parent for path in paths])) if paths else self._last_export_dir  # above class folders
         self.show_message(f"Exported {len(paths):,} images to {folder}.")
         self.export_finished.emit(paths)
 

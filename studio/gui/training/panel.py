@@ -68,6 +68,10 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(0)
         self.speed_label = named(QElidingLabel(""), "trainingSpeed", "Training speed and time left")
         self.device_label = named(QElidingLabel("Device: detecting…"), "trainingDevice", "Compute device")
+        self.outlook_label = named(QLabel(), "trainingOutlook", "Expected time to a first recognisable grid")
+        self.outlook_label.setWordWrap(True)
+        self.outlook_label.setProperty("role", "hint")
+        self.outlook_label.setVisible(False)
 
         self._block_reason = ""
         self._running = False
@@ -102,6 +106,7 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.reason_label)
+        layout.addWidget(self.outlook_label)
         layout.addLayout(buttons)
         layout.addWidget(self.message_label)
         layout.addWidget(self.progress_bar)
@@ -153,10 +158,17 @@ class TrainingPanel(QWidget):
         """What just happened to the training (started, stopped, failed), in one sentence."""
         self.message_label.setText(sentence)
 
-    def show_progress(self, step: int, total: int, images_per_sec: float, eta_s: float) -> None:
+    def show_progress(self, step: int, total: int, images_per_sec: float, eta_s: float, quality: str = "") -> None:
+        """Speed and time left by the wall clock, and the latest quality measurement ('' before the first)."""
         self.progress_bar.setRange(0, max(1, total))
         self.progress_bar.setValue(min(step, total))
-        self.speed_label.setText(f"{images_per_sec:,.0f} img/s · ETA {format_duration(eta_s)}")
+        parts = [f"{images_per_sec:,.0f} img/s", f"ETA {format_duration(eta_s)}", *([quality] if quality else [])]
+        self.speed_label.setText(" · ".join(parts))
+
+    def show_outlook(self, sentence: str) -> None:
+        """How soon the grid should be recognisable with these settings ('' hides it)."""
+        self.outlook_label.setText(sentence)
+        self.outlook_label.setVisible(bool(sentence))
 
     def set_device(self, description: str) -> None:
         self.device_label.setText(f"Device: {description}")
