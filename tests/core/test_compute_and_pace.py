@@ -87,3 +87,29 @@ def test_the_logged_speed_is_by_the_wall_clock_with_evaluations_included(tiny_co
     assert 0 < first.elapsed_s <= last.elapsed_s
     assert last.images_per_sec == pytest.approx(60 * 16 / last.elapsed_s)
     assert first.eta_s == pytest.approx(first.elapsed_s * 2)  # 40 steps left at the pace of the first 20
+
+
+def test_a_run_from_before_the_compute_plan_opens_resumes_and_samples(tiny_config, tmp_path):
+    """run.json as older versions wrote it: the old defaults spelled out, no compute plan."""
+    import json
+
+    from studio.core.sampling import Sampler
+
+    tiny_config.train.device = "cpu"
+    tiny_config.model.conditional, tiny_config.train.precision = "off", "fp32"
+    tiny_config.train.lr_g = tiny_config.train.lr_d = 2e-4
+    tiny_config.train.beta1, tiny_config.train.beta2, tiny_config.train.steps = 0.5, 0.999, 10
+    dataset = load_dataset(tiny_config.data)
+    run = Run.create(tmp_path, tiny_config, dataset.summary())
+    Trainer(run, dataset).run()
+    info = json.loads((run.path / "run.json").read_text())
+    del info["compute"], info["compute_history"]
+    (run.path / "run.json").write_text(json.dumps(info))
+
+    old = Run.open(run.path)
+    old.continue_to(20)
+    events = []
+    Trainer(old, dataset, events.append).run()
+    assert events[0].resumed and events[-1].step == 20
+    assert [entry["from_step"] for entry in Run.open(run.path).info["compute_history"]] == [10]
+    assert Sampler.from_run(Run.open(run.path)).num_classes == 0
