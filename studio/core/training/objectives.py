@@ -39,7 +39,6 @@ class Objective:
         self.config = config
         self.device = device
         self.generator, self.second = build_models(config.model, config.data.resolution, num_classes)
-        self.plan = plan
         for module in (self.generator, self.second):
             module.to(device, memory_format=torch.channels_last if plan.channels_last else torch.contiguous_format)
         adam = {"betas": (train.beta1, train.beta2), **({"fused": True} if plan.fused_optimizer else {})}
