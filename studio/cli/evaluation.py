@@ -36,7 +36,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from studio.core.evaluation.vocabulary import Evaluation
 
     run = open_run(args)
-    dataset = load_data(run.data_config())
+    dataset, _ = run.split(load_data(run.data_config()))
     bar = ProgressBar("generating")
     record = evaluate(run, dataset, args.checkpoint, args.n, args.features, args.inception_weights, TaskState(bar.update))
     bar.close()

@@ -18,6 +18,7 @@ from studio.core.errors import StudioError
 from studio.core.files import occupied
 from studio.core.run_lock import refuse_if_training
 from studio.core.runs import Run
+from studio.core.training.jobs import new_run
 from studio.core.training.presets import PRESETS, apply_preset
 
 INTERRUPTED = 130
@@ -143,7 +144,7 @@ def _train(args: argparse.Namespace) -> int:
         raise StudioError(f"'{out}' already exists; choose a new folder, or continue it with 'resume --run {out}'.")
     dataset = load_data(config.data)
     if distributed.is_main:
-        run = Run.create(out.parent, config, dataset.summary(), name=out.name)
+        run = new_run(out.parent, config, dataset, name=out.name)
     distributed.barrier()
     return _fit(run if distributed.is_main else Run.open(out), dataset, distributed)
 

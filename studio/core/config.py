@@ -42,6 +42,9 @@ class DataConfig:
     classes: str = _spec("", "Classes", "Comma-separated class names to train on; empty uses every class.")
     max_images: int = _spec(0, "Max images", "Use at most this many images (an even sample across the set); 0 uses all.", min=0, max=10_000_000)
     demo_images: int = _spec(8000, "Demo images", "How many images the built-in demo set generates.", min=64, max=100_000)
+    held_out: float = _spec(0.1, "Held-out test share", "This share of every class's real images is kept out of GAN "
+                            "training, so the usefulness check can test on images no model has seen; 0 keeps none.",
+                            min=0.0, max=0.5)
 
 
 ADVERSARIAL, AUTOENCODER = "gan", "vae"

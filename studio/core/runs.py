@@ -3,6 +3,7 @@
 No torch here, so the GUI can list and read runs without waiting for it.
 
     <run>/run.json                      config, dataset summary, versions
+    <run>/held_out.json                 which real images training never sees (the test split)
     <run>/metrics.jsonl                 one JSON object per logged step, append-only
     <run>/checkpoints/step-000500.safetensors (+ .json sidecar)
     <run>/samples/step-000500.png       fixed-noise grid at that step
@@ -17,12 +18,14 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from studio import __version__
 from studio.core.files import remove_leftovers, unused_path, write_text_atomic
 from studio.core.config import DEMO_SOURCE, MAX_STEPS, ConfigProblem, DataConfig, RunConfig, bound_problems
+from studio.core.data.held_out import HeldOut, split_fingerprint
 from studio.core.data_source import DataSourceNotApproved, approved, resolve, seal
 from studio.core.errors import StudioError
 from studio.core.imaging import save_png
@@ -31,6 +34,7 @@ from studio.core.validation import METRICS_LIMIT, Fields, check_size, damaged, i
 
 RUN_FILE = "run.json"
 DATASET_REPORT_FILE = "dataset_report.json"
+HELD_OUT_FILE = "held_out.json"
 METRICS_FILE = "metrics.jsonl"
 _STEP_FILE = re.compile(r"step-(\d+)\.(safetensors|json|png)$")
 
@@ -44,11 +48,14 @@ class Run:
         self._chosen_source: str | None = None
 
     @classmethod
-    def create(cls, root: Path, config: RunConfig, dataset_summary: dict, name: str | None = None) -> Run:
+    def create(cls, root: Path, config: RunConfig, dataset_summary: dict, name: str | None = None,
+               held_out: HeldOut | None = None) -> Run:
         """Make a new, uniquely named run folder under ``root`` and record what it will train.
 
         The summary's validation ``report`` (every class count, skipped file, duplicate) goes to its
-        own ``dataset_report.json``; ``run.json`` keeps the short summary.
+        own ``dataset_report.json``; ``run.json`` keeps the short summary. ``held_out`` is the test
+        split training leaves alone (see :func:`studio.core.training.jobs.new_run`); without it the
+        run trains on every image, as runs made before the split existed do.
         """
         base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{_slug(Path(config.data.source).name)}"
         path = unused_path(root, base)
@@ -61,6 +68,8 @@ class Run:
         }
         if config.data.source != DEMO_SOURCE:
             info["data_seal"] = seal(config.data.source)
+        if held_out is not None:
+            write_text_atomic(path / HELD_OUT_FILE, json.dumps(held_out.to_dict()))
         if dataset_summary.get("report"):
             write_text_atomic(path / DATASET_REPORT_FILE, json.dumps(dataset_summary["report"], indent=2))
         write_text_atomic(path / RUN_FILE, json.dumps(info, indent=2))
@@ -114,6 +123,40 @@ class Run:
         self.info["compute"] = plan
         self.info["compute_history"] = [*(history if isinstance(history, list) else []), {"from_step": step, **plan}][-100:]
         write_text_atomic(self.path / RUN_FILE, json.dumps(self.info, indent=2))
+
+    def held_out(self) -> HeldOut | None:
+        """The run's test split, or None for a run made before the studio kept one."""
+        path = self.path / HELD_OUT_FILE
+        try:
+            raw = read_json(path)
+        except FileNotFoundError:
+            return None
+        return HeldOut.from_dict(raw, f"'{path}'")
+
+    def held_out_note(self) -> str:
+        """One sentence on the run's test split, for the report and the panels."""
+        try:
+            held = self.held_out()
+        except StudioError as error:
+            return str(error)
+        if held is None:
+            return "This run was made before the studio kept test images apart, so it trained on every image."
+        return held.describe()
+
+    def split(self, dataset: Any) -> tuple[Any, Any | None]:
+        """``dataset`` as (the images training may see, the held-out test images or None).
+
+        Refused in one sentence when the dataset no longer matches the one the split was made on.
+        """
+        held = self.held_out()
+        if held is None:
+            return dataset, None
+        if split_fingerprint(dataset.class_names, dataset.labels.tolist(), dataset.names) != held.fingerprint:
+            raise StudioError(f"The dataset has changed since the run '{self.name}' was made (images added, removed or "
+                              "renamed), so its held-out test images can no longer be told apart; train a new run on it.")
+        training = np.ones(held.total, dtype=bool)
+        training[held.indices] = False
+        return dataset.subset(np.flatnonzero(training)), dataset.subset(held.indices)
 
     def continue_to(self, steps: int | None) -> None:
         """Before resuming: make ``steps`` the run's step total (None keeps its own), then refuse in one

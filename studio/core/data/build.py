@@ -108,4 +108,5 @@ def _assemble(source, kind, pixels, labels, class_names, kept, names, sizes, dig
         source=source,
         skipped=[SkippedFile(path, reason) for path, reason in skipped],
         report=report,
+        names=list(names),
     )

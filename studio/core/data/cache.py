@@ -23,7 +23,7 @@ from studio.core.data.dataset import ImageDataset, SkippedFile
 from studio.core.errors import StudioError
 from studio.core.paths import cache_dir
 
-FORMAT = 1
+FORMAT = 2
 KEEP = 8
 
 
@@ -38,7 +38,8 @@ def load_cached(key: str) -> ImageDataset | None:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         shape = tuple(meta["shape"])
-        if pixels_path.stat().st_size != int(np.prod(shape)) or len(meta["labels"]) != shape[0]:
+        if (pixels_path.stat().st_size != int(np.prod(shape)) or len(meta["labels"]) != shape[0]
+                or len(meta["names"]) != shape[0]):
             return None
         pixels = np.memmap(pixels_path, dtype=np.uint8, mode="c", shape=shape)
         dataset = ImageDataset(
@@ -49,6 +50,7 @@ def load_cached(key: str) -> ImageDataset | None:
             skipped=[SkippedFile(item["path"], item["reason"]) for item in meta["report"]["skipped"]],
             report=meta["report"],
             fingerprint=key,
+            names=[str(name) for name in meta["names"]],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -60,7 +62,7 @@ def store(key: str, dataset: ImageDataset) -> None:
     """Write the entry; a full or read-only disk only costs the speed-up, never the load."""
     meta_path, pixels_path = _paths(key)
     meta = {"shape": list(dataset.images.shape), "labels": dataset.labels.tolist(), "class_names": dataset.class_names,
-            "source": dataset.source, "report": dataset.report}
+            "source": dataset.source, "report": dataset.report, "names": dataset.names}
     try:
         write_bytes_atomic(pixels_path, dataset.images.numpy().data)
         write_text_atomic(meta_path, json.dumps(meta))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -26,6 +26,7 @@ class ImageDataset:
     skipped: list[SkippedFile] = field(default_factory=list)
     report: dict = field(default_factory=dict)  # the validation report (see validation.py)
     fingerprint: str = ""  # of the source's content and the options: the cache key
+    names: list[str] = field(default_factory=list)  # each image's file inside the source, or '#index' for arrays
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
@@ -37,6 +38,17 @@ class ImageDataset:
     def class_counts(self) -> dict[str, int]:
         counts = Counter(self.labels.tolist())
         return {name: counts.get(index, 0) for index, name in enumerate(self.class_names)}
+
+    def name_of(self, index: int) -> str:
+        return self.names[index] if index < len(self.names) else f"#{index}"
+
+    def subset(self, indices) -> ImageDataset:
+        """The images at ``indices`` (ascending; a tensor, array or list) with their labels and names;
+        the classes and the source stay."""
+        indices = torch.as_tensor(indices, dtype=torch.int64)
+        chosen = indices.tolist()
+        return replace(self, images=self.images[indices], labels=self.labels[indices],
+                       names=[self.name_of(i) for i in chosen])
 
     def preview(self, n: int) -> np.ndarray:
         """The first ``n`` images as ``(n, H, W, 3)`` uint8, ready for a grid."""

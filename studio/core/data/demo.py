@@ -39,6 +39,7 @@ def make_demo_dataset(
         labels=torch.from_numpy(labels.astype(np.int64)),
         class_names=list(CLASS_NAMES),
         source="demo",
+        names=[f"#{index}" for index in range(count)],
     )
 
 

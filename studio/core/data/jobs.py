@@ -29,6 +29,11 @@ class DatasetSummary:
     preview: np.ndarray
     report: dict = field(default_factory=dict)  # the validation report (studio.core.data.validation)
     previews: dict[str, np.ndarray] = field(default_factory=dict)  # thumbnails per class
+    held_out: dict[str, int] = field(default_factory=dict)  # per class, the test images a new run keeps apart
+
+    @property
+    def held_out_total(self) -> int:
+        return sum(self.held_out.values())
 
 
 def load_for_training(config: DataConfig, task: TaskState) -> tuple[Any, DatasetSummary]:
@@ -38,6 +43,7 @@ def load_for_training(config: DataConfig, task: TaskState) -> tuple[Any, Dataset
     so pressing Train does not stall.
     """
     from studio.core.data import load_dataset
+    from studio.core.data.held_out import held_out_count
     from studio.core.training.trainer import warm_up
 
     dataset = load_dataset(config, task)
@@ -52,4 +58,5 @@ def load_for_training(config: DataConfig, task: TaskState) -> tuple[Any, Dataset
         preview=dataset.preview(min(PREVIEW_COUNT, len(dataset))),
         report=dataset.report,
         previews=dataset.class_previews(PREVIEW_COUNT),
+        held_out={name: held_out_count(count, config.held_out) for name, count in dataset.class_counts().items()},
     )

@@ -77,7 +77,8 @@ def source_kind(path: Path) -> str:
 def _demo(config: DataConfig, task: TaskState) -> ImageDataset:
     """The demo set is drawn at its native size, then goes through the same options as any source."""
     demo = make_demo_dataset(config.demo_images, config.resolution, task=task)
-    if config == DataConfig(source=DEMO_SOURCE, resolution=config.resolution, demo_images=config.demo_images, flip=config.flip):
+    if config == DataConfig(source=DEMO_SOURCE, resolution=config.resolution, demo_images=config.demo_images, flip=config.flip,
+                         held_out=config.held_out):
         demo.report = _demo_report(demo, config)
         return demo
     return from_arrays(source=DEMO_SOURCE, kind="demo", images=demo.images.permute(0, 2, 3, 1).numpy(),

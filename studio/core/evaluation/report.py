@@ -140,12 +140,13 @@ def build_report(run: Run, task: TaskState | None = None) -> Report:
     tick(0)
     try:
         dataset = load_dataset(run.data_config(), task.subtask())  # refused when the run's data is from elsewhere
+        training_part, _ = run.split(dataset)
     except StudioError:
-        dataset = None
+        dataset = training_part = None
     tick(1)
     latest = _latest_evaluation(run, saved_evaluations(run))
-    if latest is None and dataset is not None and run.latest_checkpoint() is not None:
-        latest = Evaluation.from_record(evaluate(run, dataset, "last", REPORT_EVAL_SAMPLES, task=task.subtask()))
+    if latest is None and training_part is not None and run.latest_checkpoint() is not None:
+        latest = Evaluation.from_record(evaluate(run, training_part, "last", REPORT_EVAL_SAMPLES, task=task.subtask()))
     tick(2)
     kind = run.config.model.kind
     facts = Facts(losses=losses, evaluations=evals, latest=latest, dataset=run.info.get("dataset", {}), kind=kind)
@@ -272,7 +273,8 @@ def _data_section(run: Run, dataset) -> Section:
         blocks.append(Table(["Skipped file", "Reason"], [[item.path, item.reason] for item in skipped[:50]]))
     where = "" if dataset is not None else " The data could not be reloaded now, so no images are shown."
     prose = (f"{summary.get('images', 0):,} images from {summary.get('source', '?')} in {len(classes)} "
-             f"class{'es' if len(classes) != 1 else ''}; {summary.get('skipped', 0)} files were skipped.{where}")
+             f"class{'es' if len(classes) != 1 else ''}; {summary.get('skipped', 0)} files were skipped. "
+             f"{run.held_out_note()}{where}")
     return Section("data", "Data overview", prose, blocks)
 
 

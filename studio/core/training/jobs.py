@@ -24,6 +24,16 @@ def describe_device_named(name: str, precision: str = "auto") -> str:
     return f"{describe_device(device)} · {plan_compute(TrainConfig(precision=precision), device).describe()}"
 
 
+def new_run(root: Path, config: RunConfig, dataset: Any, name: str | None = None) -> Any:
+    """A new run folder under ``root`` for ``dataset``, keeping ``config.data.held_out`` of every class
+    apart as its test split."""
+    from studio.core.data.held_out import choose_held_out
+    from studio.core.runs import Run
+
+    held_out = choose_held_out(dataset.class_names, dataset.labels.numpy(), dataset.names, config.data.held_out)
+    return Run.create(root, config, dataset.summary(), name=name, held_out=held_out)
+
+
 def run_to_train(config: RunConfig, dataset: Any, resume_path: Path | None) -> Any:
     """The run to train: the one at ``resume_path`` continued to ``config``'s step total, or a new
     run in the studio's runs folder."""
@@ -32,7 +42,7 @@ def run_to_train(config: RunConfig, dataset: Any, resume_path: Path | None) -> A
     from studio.core.runs import Run
 
     if resume_path is None:
-        return Run.create(runs_dir(), config, dataset.summary())
+        return new_run(runs_dir(), config, dataset)
     run = Run.open(resume_path)
     refuse_if_training(run.path)
     run.continue_to(config.train.steps)

@@ -75,7 +75,8 @@ class BatchIndices:
 
 
 class Trainer:
-    """Trains the run's models on ``dataset``; :meth:`run` blocks, the control methods are thread-safe.
+    """Trains the run's models on ``dataset`` less the run's held-out test images; :meth:`run` blocks,
+    the control methods are thread-safe.
 
     Under torchrun, pass the :class:`DistributedContext`: every rank trains on its own shard of
     each batch and reports events; rank 0 alone writes metrics, samples and checkpoints.
@@ -153,15 +154,16 @@ class Trainer:
         train = config.train
         dist = self.distributed or DistributedContext(device=resolve_device(train.device))
         device = dist.device
-        if len(self.dataset) < 1:
+        dataset, _ = run.split(self.dataset)  # the held-out test images never reach a batch
+        if len(dataset) < 1:
             raise StudioError("The dataset is empty.")
-        if self.dataset.resolution != config.data.resolution:
-            raise StudioError(f"The dataset is {self.dataset.resolution} px but the run expects {config.data.resolution} px.")
+        if dataset.resolution != config.data.resolution:
+            raise StudioError(f"The dataset is {dataset.resolution} px but the run expects {config.data.resolution} px.")
 
         plan = plan_compute(train, device)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(train.seed)
-            objective = build_objective(config, len(self.dataset.class_names), device, wrap=dist.wrap, plan=plan)
+            objective = build_objective(config, len(dataset.class_names), device, wrap=dist.wrap, plan=plan)
         classes = objective.generator.num_classes
 
         start_step = 0
@@ -169,14 +171,14 @@ class Trainer:
         if latest is not None:
             start_step = self._restore(objective, latest)
 
-        images = self.dataset.images.to(device)
-        all_labels = self.dataset.labels.to(device)
-        batches = BatchIndices(len(self.dataset), train.batch_size * dist.world_size, train.seed)
+        images = dataset.images.to(device)
+        all_labels = dataset.labels.to(device)
+        batches = BatchIndices(len(dataset), train.batch_size * dist.world_size, train.seed)
         shard = slice(dist.rank * train.batch_size, (dist.rank + 1) * train.batch_size)
         fixed_noise = latents(train.seed, PREVIEW_SAMPLES, config.model.latent_dim, device)
         fixed_labels = torch.arange(PREVIEW_SAMPLES, device=device) % classes if classes else None
         preview = (objective, fixed_noise, fixed_labels)
-        evaluator = TrainingEvaluator(run, self.dataset, device, start_step) if dist.is_main else None
+        evaluator = TrainingEvaluator(run, dataset, device, start_step) if dist.is_main else None
         early_stop = ""
         if dist.is_main:
             run.record_compute(start_step, plan.to_dict())

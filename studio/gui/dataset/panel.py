@@ -82,7 +82,9 @@ class DatasetPanel(QWidget):
         self.preview.setMinimumSize(120, 96)
         self._summary: DatasetSummary | None = None
         self.classes = named(QTreeWidget(), "datasetClasses", "Classes and image counts")
-        self.classes.setHeaderLabels(["Class", "Images"])
+        self.classes.setHeaderLabels(["Class", "Images", "For testing"])
+        self.classes.headerItem().setToolTip(2, "Real images a new run keeps out of training (the held-out test share), "
+                                                "so the usefulness check tests on images no model has seen.")
         self.classes.setRootIsDecorated(False)
         self.classes.setMaximumHeight(130)
         self.classes.setMinimumHeight(48)
@@ -186,6 +188,7 @@ class DatasetPanel(QWidget):
         self.summary_label.setText(
             f"{summary.count:,} images · {summary.resolution}×{summary.resolution} px · "
             f"{classes} {'class' if classes == 1 else 'classes'}"
+            + (f" · {summary.held_out_total:,} kept apart for testing" if summary.held_out_total else "")
         )
         self.details_label.setText(report_details(summary.report))
         self.details_label.setVisible(bool(summary.report))
@@ -198,8 +201,9 @@ class DatasetPanel(QWidget):
         self.class_filter.setVisible(classes > 1)
         self.classes.clear()
         for name, count in summary.class_counts.items():
-            item = QTreeWidgetItem([name, f"{count:,}"])
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item = QTreeWidgetItem([name, f"{count:,}", f"{summary.held_out.get(name, 0):,}"])
+            for column in (1, 2):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.classes.addTopLevelItem(item)
         self.classes.resizeColumnToContents(0)
         self._show_thumbnails()
