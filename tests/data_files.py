@@ -94,3 +94,19 @@ def hostile_folder(root):
             Image.fromarray(pixels).save(folder / f"img-{i}.png")
     (root / "plain & simple" / "<b>broken.png").write_bytes(b"not an image")
     return root
+
+
+def shapes_folder(root: Path, counts: dict[str, int], resolution: int = 16) -> Path:
+    """A folder of demo shapes as PNG files, one sub-folder per class with ``counts[class]`` images."""
+    from studio.core.data.demo import make_demo_dataset
+
+    demo = make_demo_dataset(4 * max(counts.values()) + 8, resolution)
+    for index, name in enumerate(demo.class_names):
+        if name not in counts:
+            continue
+        folder = root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        images = demo.images[demo.labels == index][: counts[name]].permute(0, 2, 3, 1).numpy()
+        for number, image in enumerate(images):
+            Image.fromarray(image).save(folder / f"{name}-{number:03d}.png")
+    return root

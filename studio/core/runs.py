@@ -151,9 +151,9 @@ class Run:
         held = self.held_out()
         if held is None:
             return dataset, None
-        if split_fingerprint(dataset.class_names, dataset.labels.tolist(), dataset.names) != held.fingerprint:
-            raise StudioError(f"The dataset has changed since the run '{self.name}' was made (images added, removed or "
-                              "renamed), so its held-out test images can no longer be told apart; train a new run on it.")
+        if split_fingerprint(dataset.class_names, dataset.labels.tolist()) != held.fingerprint:
+            raise StudioError(f"The dataset has changed since the run '{self.name}' was made (images added or removed, "
+                              "classes renamed), so its held-out test images can no longer be told apart; train a new run on it.")
         training = np.ones(held.total, dtype=bool)
         training[held.indices] = False
         return dataset.subset(np.flatnonzero(training)), dataset.subset(held.indices)

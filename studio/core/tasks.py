@@ -57,6 +57,14 @@ class TaskState:
         part._cancel = self._cancel
         return part
 
+    def phase(self, start: float, stop: float) -> TaskState:
+        """A subtask whose progress fills the share ``start``..``stop`` (fractions of 1) of this one's bar,
+        reported here in thousandths: for a job made of parts with counts of their own."""
+        def report(done: int, total: int) -> None:
+            self.progress(round(1000 * (start + (stop - start) * done / max(total, 1))), 1000)
+
+        return self.subtask(report)
+
     def check(self, doing: str = "The task", then: str = "") -> None:
         """Raise ``Cancelled`` when cancel was asked; jobs call it between units of work.
 

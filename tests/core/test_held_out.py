@@ -25,14 +25,14 @@ def _labelled(counts: list[int], side: int = 16) -> ImageDataset:
 
 def test_the_split_takes_the_same_share_of_every_class_and_is_stable():
     dataset = _labelled([100, 40, 7, 1])
-    held = choose_held_out(dataset.class_names, dataset.labels.numpy(), dataset.names, 0.1)
+    held = choose_held_out(dataset.class_names, dataset.labels.numpy(), 0.1)
 
     assert held.per_class == {"class0": 10, "class1": 4, "class2": 1, "class3": 0}
     assert held.count == 15 and held.total == 148
     assert np.bincount(dataset.labels.numpy()[held.indices], minlength=4).tolist() == [10, 4, 1, 0]
-    again = choose_held_out(dataset.class_names, dataset.labels.numpy(), dataset.names, 0.1)
+    again = choose_held_out(dataset.class_names, dataset.labels.numpy(), 0.1)
     assert np.array_equal(held.indices, again.indices) and held.fingerprint == again.fingerprint
-    assert choose_held_out(dataset.class_names, dataset.labels.numpy(), dataset.names, 0.0).count == 0
+    assert choose_held_out(dataset.class_names, dataset.labels.numpy(), 0.0).count == 0
     assert [held_out_count(n, 0.5) for n in (1, 2, 3, 10)] == [0, 1, 2, 5]
 
 

@@ -74,9 +74,9 @@ class HeldOut:
         return cls(float(share), array, total, fingerprint, {str(k): v for k, v in per_class.items()})
 
 
-def split_fingerprint(class_names: Sequence[str], labels: Sequence[int], names: Sequence[str]) -> str:
+def split_fingerprint(class_names: Sequence[str], labels: Sequence[int]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(json.dumps([list(class_names), [int(label) for label in labels], list(names)]).encode())
+    digest.update(json.dumps([list(class_names), [int(label) for label in labels]]).encode())
     return digest.hexdigest()
 
 
@@ -88,8 +88,8 @@ def held_out_count(class_size: int, share: float) -> int:
     return min(class_size - 1, max(1, round(share * class_size)))
 
 
-def choose_held_out(class_names: Sequence[str], labels: np.ndarray, names: Sequence[str], share: float) -> HeldOut:
-    """The stratified split of a dataset with these labels and image names."""
+def choose_held_out(class_names: Sequence[str], labels: np.ndarray, share: float) -> HeldOut:
+    """The stratified split of a dataset with these labels."""
     labels = np.asarray(labels, dtype=np.int64)
     rng = np.random.default_rng(SPLIT_SEED)
     chosen, per_class = [], {}
@@ -99,4 +99,4 @@ def choose_held_out(class_names: Sequence[str], labels: np.ndarray, names: Seque
         chosen.append(rng.permutation(members)[:count])
         per_class[name] = count
     indices = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
-    return HeldOut(share, indices.astype(np.int64), len(labels), split_fingerprint(class_names, labels, names), per_class)
+    return HeldOut(share, indices.astype(np.int64), len(labels), split_fingerprint(class_names, labels), per_class)

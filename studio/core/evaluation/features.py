@@ -78,16 +78,19 @@ def random_features(seed: int = 0) -> FeatureSpace:
     return FeatureSpace("random", f"random conv features (seed {seed}, {dim}-d)", embed)
 
 
-class _Classifier(nn.Module):
-    def __init__(self, classes: int):
+class SmallClassifier(nn.Module):
+    """Three strided convolutions, global pooling and a linear head; pixels in [-1, 1] to class logits."""
+
+    def __init__(self, classes: int, widths: tuple[int, int, int] = (32, 64, 128)):
         super().__init__()
+        first, second, third = widths
         self.body = nn.Sequential(
-            nn.Conv2d(3, 32, 3, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(32, 64, 3, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
-            nn.Conv2d(64, 128, 3, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+            nn.Conv2d(3, first, 3, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(first, second, 3, 2, 1), nn.BatchNorm2d(second), nn.LeakyReLU(0.2),
+            nn.Conv2d(second, third, 3, 2, 1), nn.BatchNorm2d(third), nn.LeakyReLU(0.2),
             nn.AdaptiveAvgPool2d(1), nn.Flatten(),
         )
-        self.head = nn.Linear(128, classes)
+        self.head = nn.Linear(third, classes)
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(pixels))
@@ -101,7 +104,7 @@ def classifier_features(dataset: ImageDataset, cache_dir: Path, seed: int = 0, s
     weights_path, info_path = Path(cache_dir) / "classifier.safetensors", Path(cache_dir) / "classifier.json"
     fingerprint = {"images": len(dataset), "classes": dataset.class_names, "resolution": dataset.resolution, "seed": seed,
                    "steps": steps}
-    model = _Classifier(classes)
+    model = SmallClassifier(classes)
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() and weights_path.exists() else {}
     if info.get("fingerprint") == fingerprint:
         model.load_state_dict(load_safetensors(weights_path.read_bytes()))
@@ -115,7 +118,7 @@ def classifier_features(dataset: ImageDataset, cache_dir: Path, seed: int = 0, s
     return FeatureSpace("classifier", label, model.body, accuracy=accuracy, classify=model)
 
 
-def _train_classifier(model: _Classifier, dataset: ImageDataset, seed: int, steps: int) -> float:
+def _train_classifier(model: SmallClassifier, dataset: ImageDataset, seed: int, steps: int) -> float:
     """Fit on 80% of the images, return accuracy on the other 20%."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

@@ -30,7 +30,7 @@ def new_run(root: Path, config: RunConfig, dataset: Any, name: str | None = None
     from studio.core.data.held_out import choose_held_out
     from studio.core.runs import Run
 
-    held_out = choose_held_out(dataset.class_names, dataset.labels.numpy(), dataset.names, config.data.held_out)
+    held_out = choose_held_out(dataset.class_names, dataset.labels.numpy(), config.data.held_out)
     return Run.create(root, config, dataset.summary(), name=name, held_out=held_out)
 
 
