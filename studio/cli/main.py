@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from studio.cli.augment import add_augment_commands
 from studio.cli.data import add_data_command
 from studio.cli.evaluation import add_evaluation_commands
 from studio.cli.explore import add_sample_command, add_walk_command
@@ -37,4 +38,5 @@ def _parser() -> argparse.ArgumentParser:
     add_data_command(commands)
     add_models_command(commands)
     add_evaluation_commands(commands)
+    add_augment_commands(commands)
     return parser

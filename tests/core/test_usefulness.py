@@ -6,8 +6,8 @@ import pytest
 from studio.core.data.demo import make_demo_dataset
 from studio.core.data.held_out import choose_held_out
 from studio.core.errors import Cancelled, StudioError
-from studio.core.evaluation.usefulness import (RESULT_FILE, WAYS, UsefulnessResult, compare_training_sets,
-                                               saved_usefulness, usefulness_check)
+from studio.core.evaluation.usefulness import compare_training_sets, usefulness_check
+from studio.core.evaluation.usefulness_result import RESULT_FILE, WAYS, UsefulnessResult, saved_usefulness
 from studio.core.tasks import TaskState
 
 STEPS = 100
