@@ -100,14 +100,16 @@ def _paint(painter: QPainter, chart: Chart) -> None:
     painter.restore()
 
     painter.setClipRect(plot)
-    for series in chart.series:
+    for number, series in enumerate(chart.series):
         colour = QColor(series.color)
-        if chart.bars:
-            bars = [(x, y) for x, y in zip(series.x, series.y) if math.isfinite(x) and math.isfinite(y)]
-            width = plot.width() / max(len(bars), 1) * 0.6
-            for x, y in bars:
-                top_left = at(x, y)
-                painter.fillRect(QRectF(top_left.x() - width / 2, top_left.y(), width, plot.bottom() - top_left.y()), colour)
+        if chart.bars:  # several series: grouped bars side by side around each x
+            width = plot.width() / (x_high - x_low) * 0.7 / len(chart.series)
+            shift = (number - (len(chart.series) - 1) / 2) * width
+            for x, y in zip(series.x, series.y):
+                if math.isfinite(x) and math.isfinite(y):
+                    top_left = at(x, y)
+                    painter.fillRect(QRectF(top_left.x() + shift - width / 2, top_left.y(), width,
+                                            plot.bottom() - top_left.y()), colour)
             continue
         path, drawing = QPainterPath(), False
         for x, y in zip(series.x, series.y):
@@ -145,7 +147,7 @@ def _paint(painter: QPainter, chart: Chart) -> None:
 
 
 def _legend(painter: QPainter, chart: Chart, plot: QRectF) -> None:
-    if chart.bars:
+    if chart.bars and len(chart.series) == 1:
         return
     x = plot.right() - 10
     for series in reversed(chart.series):

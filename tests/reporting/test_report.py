@@ -136,3 +136,29 @@ def test_a_vae_report_names_its_own_losses_and_never_a_discriminator(tmp_path, t
     assert [[series.name for series in chart.series] for chart in charts] == [["Reconstruction", "KL divergence"]]
     words = " ".join([report.section("dynamics").prose] + [finding.sentence for finding in report.findings])
     assert "Reconstruction" in words and "D(x)" not in words and "D(G(z))" not in words and "nan" not in words
+
+
+def test_a_usefulness_check_becomes_a_section_once_it_has_been_run(evaluated_run, tmp_path, qapp):
+    import shutil
+
+    from studio.core.evaluation.report import build_report
+    from studio.core.evaluation.usefulness_result import RESULT_FILE, WAYS, UsefulnessResult, WayResult
+    from studio.reporting.export import export_report
+
+    run = Run.open(shutil.copytree(evaluated_run[0], tmp_path / "run"))
+    assert "usefulness" not in [section.key for section in build_report(run).sections]
+
+    figures = {"real": 0.80, "synthetic": 0.55, "mixed": 0.86, "oversampled": 0.81, "flip_crop": 0.79}
+    ways = [WayResult(way, [figures[way], figures[way] + 0.01], [0.7, 0.72], [[0.9, 0.2], [0.9, 0.3]]) for way in WAYS]
+    ways[2].recall[:] = [[0.9, 0.7], [0.92, 0.75]]
+    result = UsefulnessResult(["<script>", "plain & simple"], [40, 8], [5, 1], [0, 32], 2, ways, "the run's held-out test images",
+                              12.0, 30)
+    (run.path / RESULT_FILE).write_text(json.dumps(result.to_dict()))
+    section = build_report(run).section("usefulness")
+    assert section.prose.startswith("Adding synthetic images raised the recall of the rare class 'plain & simple' from 25% to 72%")
+    assert [row[0] for row in section.blocks[1].rows] == list(WAYS.values())
+
+    out = tmp_path / "report"
+    export_report(build_report(run), out)
+    markdown = (out / "report.md").read_text()
+    assert "Does synthetic data help?" in markdown and "&lt;script&gt;" in (out / "report.html").read_text()

@@ -167,6 +167,7 @@ def build_report(run: Run, task: TaskState | None = None) -> Report:
         _final_samples_section(run),
         _metrics_section(latest),
         _memorisation_section(run, latest),
+        *_usefulness_section(run),
         Section("diagnostics", "Diagnostics", "Checks that should all pass for a run you can rely on.",
                 [Table(["Check", "Result", "Evidence"], diagnostics)]),
         Section("next", "Limitations and next steps", _next_steps(found, latest, facts), []),
@@ -252,6 +253,31 @@ def _run_card(run: Run, losses: list[dict]) -> Table:
         ["Versions", versions],
     ]
     return Table(["Item", "Value"], rows)
+
+
+def _usefulness_section(run: Run) -> list[Section]:
+    """The usefulness check's figures, once it has been run (none before)."""
+    from studio.core.evaluation.usefulness_result import SHORT_NAMES, saved_usefulness
+
+    result = saved_usefulness(run)
+    if result is None:
+        return []
+    ways = result.ways
+    positions = [float(i) for i in range(len(ways))]
+    accuracy = Chart("usefulness_accuracy", "Accuracy on real test images, by what the classifier was trained on",
+                     "accuracy", [Series("accuracy", "#2e86ab", positions, [way.accuracy_mean for way in ways])],
+                     markers=[(x, SHORT_NAMES[way.way]) for x, way in zip(positions, ways)], y_range=(0.0, 1.0), bars=True)
+    classes = [float(i) for i in range(len(result.class_names))]
+    recall = Chart("usefulness_recall", "Recall per class", "recall",
+                   [Series(result.way("real").label, "#2e86ab", classes, result.way("real").class_recall()),
+                    Series(result.way("mixed").label, "#e07a5f", classes, result.way("mixed").class_recall())],
+                   markers=[(x, name) for x, name in zip(classes, result.class_names)], y_range=(0.0, 1.0), bars=True)
+    tests = sum(result.test_counts)
+    prose = (f"{result.verdict()} A small classifier was trained {result.seeds} time{'s' if result.seeds != 1 else ''} on "
+             f"each set with the same schedule and tested on {tests:,} real images ({result.test_source}) that no model "
+             f"had trained on; figures are the mean ± spread over the trainings (checkpoint at step {result.checkpoint_step:,}).")
+    return [Section("usefulness", "Does synthetic data help?", prose,
+                    [accuracy, Table(["Trained on", "Accuracy", "Macro-F1"], result.table()), recall])]
 
 
 def _data_section(run: Run, dataset) -> Section:

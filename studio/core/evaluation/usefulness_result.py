@@ -14,6 +14,8 @@ from studio.core.validation import read_json
 
 WAYS = {"real": "Real only", "synthetic": "Synthetic only (CAS)", "mixed": "Real + synthetic",
         "oversampled": "Real, rare classes repeated", "flip_crop": "Real with flip/crop"}
+SHORT_NAMES = {"real": "Real", "synthetic": "Synthetic", "mixed": "Real + synthetic", "oversampled": "Repeated",
+               "flip_crop": "Flip/crop"}  # for chart axes
 PROBE_STEPS = 500
 RARE_SHARE = 0.5  # a class with fewer images than this share of the largest class's is rare
 RESULT_FILE = "usefulness.json"
