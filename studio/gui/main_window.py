@@ -21,6 +21,7 @@ from studio.core.run_snapshot import RunSnapshot
 from studio.core.training.events import (CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started,
                                          StepLogged)
 from studio.core.training.jobs import describe_device_named
+from studio.gui.augment.panel import AugmentPanel
 from studio.gui.curves.panel import CurvesPanel
 from studio.gui.dataset.drop import DatasetDropFilter
 from studio.gui.dataset.panel import DatasetPanel
@@ -61,12 +62,14 @@ class MainWindow(QMainWindow):
         self.samples_panel = SamplesPanel()
         self.report_panel = ReportPanel(self.threads)
         self.explorer_panel = ExplorerPanel(self.threads, self.renderer)
+        self.augment_panel = AugmentPanel(self.threads)
 
         self.session = StudioSession()
         self.run_opener = RunOpener(self.threads, self)
         self.outlook = OutlookService(self.threads, self)
 
         lay_out(self)
+        self.tabs.addTab(self.augment_panel, "Augment")
         add_actions(self)
         self._connect()
         self._restore_settings()
@@ -253,6 +256,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(not training)
         self.samples_panel.set_can_sample(session.can_sample, "Train first, or open a run with a checkpoint.")
         self.report_panel.set_run(session.run_path, training)
+        self.augment_panel.set_run(session.run_path, training)
         self.explorer_panel.set_run(session.run_path if session.run_has_checkpoint else None)
         self._refresh_outlook()
         self._refresh_status_line()
