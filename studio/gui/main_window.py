@@ -69,7 +69,6 @@ class MainWindow(QMainWindow):
         self.outlook = OutlookService(self.threads, self)
 
         lay_out(self)
-        self.tabs.addTab(self.augment_panel, "Augment")
         add_actions(self)
         self._connect()
         self._restore_settings()

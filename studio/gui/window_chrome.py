@@ -16,6 +16,7 @@ def lay_out(window) -> None:
     window.tabs.addTab(window.samples_panel, "Samples")
     window.tabs.addTab(window.explorer_panel, "Explorer")
     window.tabs.addTab(window.report_panel, "Report")
+    window.tabs.addTab(window.augment_panel, "Augment")
     window.setCentralWidget(window.tabs)
     window.setDockNestingEnabled(True)
     area = Qt.DockWidgetArea

@@ -83,7 +83,8 @@ def test_a_balanced_export_has_the_source_layout_and_a_manifest_for_every_image(
     assert all((out / row["file"]).exists() for row in rows)
     assert len({row["seed"] for row in synthetic}) == len(synthetic), "every synthetic image has its own seed"
     description = json.loads((out / "dataset.json").read_text())
-    assert description["classes"]["cross"]["kept"] == real["circle"] - real["cross"]
+    cross = description["classes"]["cross"]
+    assert cross["kept"] == cross["generated"] == real["circle"] - real["cross"], "without gates nothing is wasted"
     assert description["held_out_left_out"] == len(test)
     assert "held-out test images are not included" in (out / "README.txt").read_text()
     assert f"cross: {real['cross']} real + {real['circle'] - real['cross']} synthetic (asked" in "\n".join(result.lines())

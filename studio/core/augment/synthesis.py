@@ -80,9 +80,12 @@ def synthesize(
             scores = judge.score(images, labels)
             reasons = judge.verdicts(scores, gates)
             keep = np.array([not reason for reason in reasons])
-            keep &= np.cumsum(keep) <= asked - tally.kept
-            tally.generated += BATCH
-            for reason in reasons:
+            passed = np.cumsum(keep)
+            # samples after the one that fills the target were never needed: not counted, not kept
+            used = int(np.searchsorted(passed, asked - tally.kept) + 1) if passed[-1] >= asked - tally.kept else BATCH
+            keep[used:] = False
+            tally.generated += used
+            for reason in reasons[:used]:
                 if reason:
                     tally.dropped[reason] += 1
             tally.kept += int(keep.sum())

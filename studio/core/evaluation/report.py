@@ -271,11 +271,13 @@ def _usefulness_section(run: Run) -> list[Section]:
     recall = Chart("usefulness_recall", "Recall per class", "recall",
                    [Series(result.way("real").label, "#2e86ab", classes, result.way("real").class_recall()),
                     Series(result.way("mixed").label, "#e07a5f", classes, result.way("mixed").class_recall())],
-                   markers=[(x, name) for x, name in zip(classes, result.class_names)], y_range=(0.0, 1.0), bars=True)
+                   markers=[(x, name) for x, name in zip(classes, result.class_names)], y_range=(0.0, 1.25),  # room for the legend
+                   bars=True)
     tests = sum(result.test_counts)
     prose = (f"{result.verdict()} A small classifier was trained {result.seeds} time{'s' if result.seeds != 1 else ''} on "
              f"each set with the same schedule and tested on {tests:,} real images ({result.test_source}) that no model "
-             f"had trained on; figures are the mean ± spread over the trainings (checkpoint at step {result.checkpoint_step:,}).")
+             f"had trained on; figures are the mean ± spread over the trainings (checkpoint at step {result.checkpoint_step:,}). "
+             f"{result.gates}")
     return [Section("usefulness", "Does synthetic data help?", prose,
                     [accuracy, Table(["Trained on", "Accuracy", "Macro-F1"], result.table()), recall])]
 

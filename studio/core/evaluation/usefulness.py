@@ -50,15 +50,16 @@ def compare_training_sets(
 ) -> list[WayResult]:
     """Train the probe each way ``seeds`` times and test it on ``test``.
 
-    ``synthetic_for(class_index, n)`` gives ``n`` synthetic images ``(n, H, W, 3)`` uint8 of a class;
+    ``synthetic_for(class_index, n)`` gives up to ``n`` synthetic images ``(n, H, W, 3)`` uint8 of a class
+    (fewer when the quality gates let fewer through: the synthetic ways then use what there is);
     ``added[c]`` is how many the real + synthetic way adds to class ``c``.
     """
     task = task or quiet()
     classes = len(training.class_names)
     counts = np.bincount(training.labels.numpy(), minlength=classes)
     synthetic = {c: _nchw(synthetic_for(c, max(int(counts[c]), added[c]))) for c in range(classes)}
-    cas = _stack([synthetic[c][: counts[c]] for c in range(classes)], range(classes), counts)
-    extra = _stack([synthetic[c][: added[c]] for c in range(classes)], range(classes), added)
+    cas = _stack([synthetic[c][: counts[c]] for c in range(classes)])
+    extra = _stack([synthetic[c][: added[c]] for c in range(classes)])
     sets = {
         "real": (training.images, training.labels, False),
         "synthetic": (*cas, False),
@@ -89,11 +90,8 @@ def _nchw(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
 
 
-def _stack(parts: list[torch.Tensor], classes, counts) -> tuple[torch.Tensor, torch.Tensor]:
-    labels = torch.cat([torch.full((len(part),), c, dtype=torch.int64) for part, c in zip(parts, classes)])
-    for part, count, c in zip(parts, counts, classes):
-        if len(part) < count:
-            raise StudioError(f"Only {len(part):,} synthetic images of class {c} passed the gates; {int(count):,} were needed.")
+def _stack(parts: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    labels = torch.cat([torch.full((len(part),), c, dtype=torch.int64) for c, part in enumerate(parts)])
     return torch.cat(parts), labels
 
 
@@ -200,10 +198,17 @@ def usefulness_check(run, dataset: ImageDataset, seeds: int = 3, gates=None, tes
     result = UsefulnessResult(
         list(training.class_names), list(real_counts.values()),
         np.bincount(test.labels.numpy(), minlength=len(training.class_names)).tolist(),
-        [added[name] for name in training.class_names], seeds, ways, test_source, time.perf_counter() - began,
-        sampler.step)
+        [min(added[name], tally.kept) for name, tally in synthetic.tallies.items()], seeds, ways, test_source,
+        time.perf_counter() - began, sampler.step, " ".join([gates.describe(), *_shortfalls(synthetic.tallies)]))
     write_text_atomic(run.path / RESULT_FILE, json.dumps(result.to_dict(), indent=2))
     return result
+
+
+def _shortfalls(tallies: dict) -> list[str]:
+    """A sentence per class whose synthetic images the gates thinned out below what was asked for."""
+    return [f"The gates let through only {tally.kept:,} of the {tally.asked:,} synthetic '{name}' images asked for "
+            f"(of {tally.generated:,} generated); the synthetic training sets use those." for name, tally in tallies.items()
+            if tally.short]
 
 
 def _matched(test: ImageDataset, class_names: list[str]) -> ImageDataset:

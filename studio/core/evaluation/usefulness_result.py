@@ -18,6 +18,7 @@ SHORT_NAMES = {"real": "Real", "synthetic": "Synthetic", "mixed": "Real + synthe
                "flip_crop": "Flip/crop"}  # for chart axes
 PROBE_STEPS = 500
 RARE_SHARE = 0.5  # a class with fewer images than this share of the largest class's is rare
+FEW_TEST_IMAGES = 20  # below this many test images of a rare class, its recall is called rough
 RESULT_FILE = "usefulness.json"
 FORMAT = "gan-studio-usefulness/1"
 
@@ -65,6 +66,7 @@ class UsefulnessResult:
     test_source: str
     seconds: float
     checkpoint_step: int = 0
+    gates: str = ""  # the quality gates the synthetic images passed, in words
 
     def way(self, name: str) -> WayResult:
         return next(result for result in self.ways if result.way == name)
@@ -97,7 +99,7 @@ class UsefulnessResult:
                 raise ValueError
             return cls([str(n) for n in raw["class_names"]], _ints(raw["train_counts"]), _ints(raw["test_counts"]),
                        _ints(raw["synthetic_added"]), int(raw["seeds"]), ways, str(raw["test_source"]),
-                       float(raw["seconds"]), int(raw.get("checkpoint_step", 0)))
+                       float(raw["seconds"]), int(raw.get("checkpoint_step", 0)), str(raw.get("gates", "")))
         except (ValueError, TypeError, KeyError):
             raise StudioError(f"{where} is not a usefulness result this studio wrote.") from None
 
@@ -133,18 +135,21 @@ def _verdict(result: UsefulnessResult) -> str:
         names = ", ".join(f"'{result.class_names[c]}'" for c in rare)
         before, after, repeated = (_rare_recall(way, rare) for way in (real, mixed, oversampled))
         noise = _noise(real, mixed, rare)
+        few = min(result.test_counts[c] for c in rare)
+        rough = (f" (from only {few} test image{'s' if few != 1 else ''} of {'that class' if len(rare) == 1 else 'some of them'}, "
+                 "so a rough figure)") if few < FEW_TEST_IMAGES else ""
         if after - before > noise:
             helped = True
             compare = (f", more than repeating its images did ({repeated:.0%})" if after > repeated
                        else f", though repeating its images did as well ({repeated:.0%})")
             sentences.append(f"Adding synthetic images raised the recall of the rare class{'es' if len(rare) > 1 else ''} "
-                             f"{names} from {before:.0%} to {after:.0%}{compare}.")
+                             f"{names} from {before:.0%} to {after:.0%}{rough}{compare}.")
         elif before - after > noise:
             sentences.append(f"Adding synthetic images lowered the recall of the rare class{'es' if len(rare) > 1 else ''} "
-                             f"{names} from {before:.0%} to {after:.0%}.")
+                             f"{names} from {before:.0%} to {after:.0%}{rough}.")
         else:
             sentences.append(f"Adding synthetic images made no clear difference to the rare class"
-                             f"{'es' if len(rare) > 1 else ''} {names} (recall {before:.0%} → {after:.0%}).")
+                             f"{'es' if len(rare) > 1 else ''} {names} (recall {before:.0%} → {after:.0%}){rough}.")
     gap = mixed.accuracy_mean - real.accuracy_mean
     noise = max(0.01, math.hypot(real.accuracy_std, mixed.accuracy_std))
     if gap > noise:
