@@ -228,6 +228,8 @@ def _caption(result, step: int) -> str:
     parts = [f"Tested on {result.test_source} ({tested:,} images); {seeds}; took {format_duration(result.seconds)}."]
     if rare:
         parts.append(f"Rare classes (fewer than half the largest class's images): {', '.join(rare)}.")
+    if result.gates:
+        parts.append(result.gates)
     if result.checkpoint_step and step and result.checkpoint_step != step:
         parts.append(f"Checked at step {result.checkpoint_step:,}; the run is now at step {step:,}, so run the check "
                      "again for the current model.")
