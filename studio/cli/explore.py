@@ -31,8 +31,8 @@ def add_walk_command(commands) -> None:
     walk = commands.add_parser("walk", help="an A-to-B interpolation or a direction walk as GIF, WebP or PNG frames")
     walk.add_argument("--run", required=True, type=Path)
     walk.add_argument("--out", required=True, type=Path, help="FILE.gif, FILE.webp, or a new folder for PNG frames")
-    walk.add_argument("--from", dest="from_seed", type=int, help="seed of sample A")
-    walk.add_argument("--to", dest="to_seed", type=int, help="seed of sample B")
+    walk.add_argument("--from", dest="from_seed", help="seed of sample A, or a latent file written by 'project'")
+    walk.add_argument("--to", dest="to_seed", help="seed of sample B, or a latent file written by 'project'")
     walk.add_argument("--direction", type=int, help="principal direction number (0 = most variance), found and cached on first use")
     walk.add_argument("--seed", type=int, default=0, help="the sample a direction walk starts from (default 0)")
     walk.add_argument("--frames", type=int, default=24, help="2 to 10,000 (default 24)")
@@ -80,6 +80,18 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _end_point(text: str, sampler, psi: float):
+    """A walk's end: a seed, or the latent (and class) of a file written by ``project``."""
+    from dataclasses import replace
+
+    from studio.core.explore.latent_spec import LatentSpec
+    from studio.core.explore.projection import read_latent_file
+
+    if text.lstrip("-").isdigit():
+        return LatentSpec(seed=int(text), psi=psi)
+    return replace(read_latent_file(Path(text), sampler.latent_dim), psi=psi)
+
+
 def _walk(args: argparse.Namespace) -> int:
     from studio.core.explore.walks import check_fps, check_frames, export_walk
     from studio.core.explore.directions import directions_for
@@ -95,8 +107,10 @@ def _walk(args: argparse.Namespace) -> int:
     run = Run.open(args.run)
     sampler = Sampler.from_run(run)
     chosen = class_index(sampler, args.class_)
-    start = LatentSpec(seed=args.from_seed if between_seeds else args.seed, psi=psi)
-    end = LatentSpec(seed=args.to_seed, psi=psi) if between_seeds else None
+    start = _end_point(args.from_seed, sampler, psi) if between_seeds else LatentSpec(seed=args.seed, psi=psi)
+    end = _end_point(args.to_seed, sampler, psi) if between_seeds else None
+    if chosen is None and between_seeds:
+        chosen = start.class_index if start.class_index is not None else end.class_index
     direction = None
     if not between_seeds:
         bar = ProgressBar("finding directions")

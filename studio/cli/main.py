@@ -13,6 +13,7 @@ from studio.cli.augment import add_augment_commands
 from studio.cli.data import add_data_command
 from studio.cli.evaluation import add_evaluation_commands
 from studio.cli.explore import add_sample_command, add_walk_command
+from studio.cli.projection import add_project_command
 from studio.cli.training import add_models_command, add_training_commands
 from studio.core.errors import StudioError
 
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     add_training_commands(commands)
     add_sample_command(commands)
     add_walk_command(commands)
+    add_project_command(commands)
     add_data_command(commands)
     add_models_command(commands)
     add_evaluation_commands(commands)

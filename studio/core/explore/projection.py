@@ -1,0 +1,227 @@
+"""Bringing an analyst's own image into a run: the latent (and class) whose generated image matches it.
+
+The image goes through the run's own preprocessing (fit, resampling, colour, resolution), so it is
+compared with what the generator draws. The search starts from the best of many random latents (for
+a model with classes, of every class, or of the class the analyst names), then moves the latent with
+Adam on the pixel error, with a small pull towards the prior (``mean(z²) ≈ 1``) so the latent stays
+where the generator was trained. Everything runs from fixed seeds: the same image, checkpoint and
+seed give the same latent.
+
+A projection is a latent spec like any other (``LatentSpec(latent=...)``): it regenerates bit for
+bit, takes the explorer's directions and truncation, and can be A or B of an interpolation. It is
+saved as JSON (never pickle) with the source image's fingerprint and its quality measures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from studio.core.errors import StudioError
+from studio.core.explore.latent_spec import LatentSpec
+from studio.core.explore.render import render_spec
+from studio.core.sampling import Sampler, latents, to_uint8_images
+from studio.core.tasks import TaskState, quiet
+
+PROJECTION_STEPS = 300
+CANDIDATES = 256
+LEARNING_RATE = 0.1
+PRIOR_WEIGHT = 1e-3
+POOR_PSNR = 20.0  # below this the model cannot draw the image well: the projection says so
+FAR_FROM_PRIOR = 4.0  # |z|² this many standard deviations from its expected value: outside what was trained
+FORMAT = "gan-studio-projection/1"
+_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where an image lies in a run's latent space, and how well the model draws it there."""
+
+    latent: np.ndarray  # (latent_dim,) float32
+    class_index: int | None
+    reconstruction: np.ndarray  # (H, W, 3) uint8
+    psnr: float  # dB, image against reconstruction
+    prior_deviation: float  # (|z|² - d) / sqrt(2d): 0 is typical of the prior, beyond ±4 is far from it
+    source: str
+    source_sha256: str
+    checkpoint_sha256: str
+    steps: int
+    seed: int
+
+    @property
+    def spec(self) -> LatentSpec:
+        return LatentSpec(latent=tuple(float(x) for x in self.latent), class_index=self.class_index)
+
+    @property
+    def warning(self) -> str:
+        """A sentence when the model cannot represent the image well ('' when it can)."""
+        if self.psnr < POOR_PSNR:
+            return (f"The model draws this image only roughly ({self.psnr:.1f} dB): it is probably unlike the images "
+                    "the run was trained on.")
+        if abs(self.prior_deviation) > FAR_FROM_PRIOR:
+            return "The closest latent lies far from where the generator was trained, so edits of it may look odd."
+        return ""
+
+    def to_dict(self) -> dict:
+        return {"format": FORMAT, "latent": [float(x) for x in self.latent], "class_index": self.class_index,
+                "psnr": self.psnr, "prior_deviation": self.prior_deviation, "source": self.source,
+                "source_sha256": self.source_sha256, "checkpoint_sha256": self.checkpoint_sha256, "steps": self.steps,
+                "seed": self.seed, "warning": self.warning}
+
+
+def read_latent_file(path: Path, latent_dim: int) -> LatentSpec:
+    """A saved projection as a latent spec; a file from a stranger is checked and never runs code."""
+    from studio.core.validation import read_json
+
+    path = Path(path)
+    try:
+        raw = read_json(path)
+    except FileNotFoundError:
+        raise StudioError(f"The latent file '{path}' does not exist.") from None
+    latent = raw.get("latent") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(latent, list):
+        raise StudioError(f"'{path}' is not a latent file written by 'project'.")
+    if len(latent) != latent_dim or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                                            for x in latent):
+        raise StudioError(f"The latent in '{path}' does not fit this model ({len(latent)} numbers; it needs {latent_dim}).")
+    class_index = raw.get("class_index")
+    if class_index is not None and (not isinstance(class_index, int) or isinstance(class_index, bool) or class_index < 0):
+        raise StudioError(f"'{path}' is damaged at class_index.")
+    return LatentSpec(latent=tuple(float(x) for x in latent), class_index=class_index)
+
+
+def read_image(path: Path, data_config) -> tuple[np.ndarray, str]:
+    """The image file at ``path`` as the run sees its training images, ``(R, R, 3)`` uint8, and its sha256."""
+    from studio.core.data.decode import Unreadable, decode_bytes
+    from studio.core.data.limits import current_limits
+    from studio.core.data.preprocess import Preprocess
+    from studio.core.data.readers import FolderReader
+
+    path = Path(path)
+    try:
+        data = FolderReader(path.parent, current_limits().file_bytes)(path.name)
+        pixels = decode_bytes(data, Preprocess.from_config(data_config)).pixels
+    except Unreadable as problem:
+        raise StudioError(f"'{path.name}' cannot be projected: {problem}.") from None
+    return np.ascontiguousarray(pixels.transpose(1, 2, 0)), hashlib.sha256(data).hexdigest()
+
+
+def project(
+    sampler: Sampler,
+    images: np.ndarray,
+    steps: int = PROJECTION_STEPS,
+    class_index: int | None = None,
+    seed: int = 0,
+    task: TaskState | None = None,
+    on_step: Callable[[int, np.ndarray], None] | None = None,
+) -> list[tuple[np.ndarray, int | None, np.ndarray, float, float]]:
+    """Project ``images`` ``(N, R, R, 3)`` uint8 together; per image (latent, class, reconstruction, PSNR,
+    prior deviation). ``on_step(step, reconstructions)`` sees every intermediate result. The reconstruction is
+    rendered from the latent spec the way the explorer renders it, so it is what the spec regenerates."""
+    task = task or quiet()
+    if not 1 <= steps <= 100_000:
+        raise StudioError(f"The number of projection steps must be from 1 to 100,000, not {steps}.")
+    generator, device, dim = sampler.generator, sampler.device, sampler.latent_dim
+    target = torch.from_numpy(np.array(images, dtype=np.uint8)).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(device)
+    classes = _classes_to_try(sampler, class_index)
+    z, labels = _initial_guess(sampler, target, classes, seed, task)
+    z = z.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([z], lr=LEARNING_RATE)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+    frozen = [p for p in generator.parameters() if p.requires_grad]
+    for parameter in frozen:  # only the latent learns
+        parameter.requires_grad_(False)
+    try:
+        _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on_step)
+    finally:
+        for parameter in frozen:
+            parameter.requires_grad_(True)
+    results = []
+    for i, row in enumerate(z.detach().cpu().numpy().astype(np.float32)):
+        chosen = None if labels is None else int(labels[i])
+        reconstruction = render_spec(sampler, LatentSpec(latent=tuple(float(x) for x in row), class_index=chosen))[0]
+        deviation = float((np.sum(row.astype(np.float64) ** 2) - dim) / math.sqrt(2 * dim))
+        results.append((row, chosen, reconstruction, psnr(images[i], reconstruction), deviation))
+    return results
+
+
+def _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on_step) -> None:
+    for step in range(1, steps + 1):
+        if step % 10 == 0:
+            task.check("The projection")
+        drawn = generator(z, labels)
+        loss = F.mse_loss(drawn, target, reduction="none").mean(dim=(1, 2, 3)).sum()
+        loss = loss + PRIOR_WEIGHT * (z.pow(2).mean(dim=1) - 1).pow(2).sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        task.progress(step, steps)
+        if on_step is not None and (step % 10 == 0 or step == steps):
+            on_step(step, to_uint8_images(drawn))
+
+
+def project_image(sampler: Sampler, image: np.ndarray, source: str, source_sha256: str, steps: int = PROJECTION_STEPS,
+                  class_index: int | None = None, seed: int = 0, task: TaskState | None = None,
+                  on_step: Callable[[int, np.ndarray], None] | None = None) -> Projection:
+    """One image's :class:`Projection`."""
+    (latent, chosen, reconstruction, value, deviation), = project(sampler, image[None], steps, class_index, seed, task,
+                                                                  None if on_step is None else
+                                                                  lambda step, drawn: on_step(step, drawn[0]))
+    return Projection(latent, chosen, reconstruction, value, deviation, source, source_sha256, sampler.fingerprint,
+                      steps, seed)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """Peak signal-to-noise ratio of two uint8 images, in dB (inf when identical)."""
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+def _classes_to_try(sampler: Sampler, class_index: int | None) -> list[int | None]:
+    if not sampler.num_classes:
+        if class_index is not None:
+            raise StudioError("This model does not know classes; project without a class.")
+        return [None]
+    if class_index is not None:
+        sampler.labels_for(1, class_index)  # refuses a class the model does not have
+        return [class_index]
+    return list(range(sampler.num_classes))
+
+
+@torch.no_grad()
+def _initial_guess(sampler: Sampler, target: torch.Tensor, classes: list[int | None], seed: int,
+                   task: TaskState) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Per image, the best of ``CANDIDATES`` random latents of each class to try, by pixel error."""
+    device, dim = sampler.device, sampler.latent_dim
+    candidates = latents(seed, CANDIDATES, dim, device)
+    best_error = torch.full((len(target),), math.inf, device=device)
+    best_z = torch.zeros(len(target), dim, device=device)
+    best_class = torch.zeros(len(target), dtype=torch.long, device=device)
+    for chosen in classes:
+        task.check("The projection")
+        for start in range(0, CANDIDATES, _BATCH):
+            z = candidates[start : start + _BATCH]
+            labels = None if chosen is None else torch.full((len(z),), chosen, dtype=torch.long, device=device)
+            drawn = sampler.generator(z, labels)
+            errors = ((drawn[None] - target[:, None]) ** 2).mean(dim=(2, 3, 4))  # (images, candidates)
+            value, index = errors.min(dim=1)
+            better = value < best_error
+            best_error = torch.where(better, value, best_error)
+            best_z[better] = z[index[better]]
+            best_class[better] = chosen or 0
+    return best_z, (None if classes == [None] else best_class)
+
+
+def save_projection(projection: Projection, path: Path) -> None:
+    from studio.core.files import write_text_atomic
+
+    write_text_atomic(Path(path), json.dumps(projection.to_dict(), indent=2))

@@ -1,0 +1,69 @@
+"""Projecting images into a run: the model's own images come back, strangers get a warning, files are safe."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from studio.core.data import load_dataset
+from studio.core.errors import StudioError
+from studio.core.explore.projection import (FORMAT, project, project_image, read_image, read_latent_file,
+                                            save_projection)
+from studio.core.explore.render import render_spec
+from studio.core.sampling import Sampler, latents
+
+
+@pytest.fixture(scope="module")
+def sampler(trained_run):
+    return Sampler.from_run(trained_run)
+
+
+def test_the_models_own_images_come_back_above_30_db(sampler):
+    truth = sampler.render(latents(7, 6, sampler.latent_dim))
+    results = project(sampler, truth, steps=200)
+    psnrs = [result[3] for result in results]
+    assert np.median(psnrs) >= 30, psnrs
+
+
+def test_a_projection_regenerates_exactly_and_repeats_with_the_same_seed(sampler, trained_run, tmp_path):
+    image = sampler.render(latents(3, 1, sampler.latent_dim))[0]
+    seen = []
+    first = project_image(sampler, image, "made.png", "abc", steps=40, on_step=lambda step, drawn: seen.append(step))
+    again = project_image(sampler, image, "made.png", "abc", steps=40)
+    assert np.array_equal(first.latent, again.latent), "same image, checkpoint and seed: the same latent"
+    assert seen == [10, 20, 30, 40] and first.steps == 40
+    assert np.array_equal(render_spec(sampler, first.spec)[0], first.reconstruction)
+
+    path = tmp_path / "made.latent.json"
+    save_projection(first, path)
+    assert json.loads(path.read_text())["format"] == FORMAT
+    spec = read_latent_file(path, sampler.latent_dim)
+    assert np.array_equal(render_spec(sampler, spec)[0], first.reconstruction)
+    with pytest.raises(StudioError, match="does not fit this model"):
+        read_latent_file(path, sampler.latent_dim + 1)
+    path.write_text('{"format": "something", "latent": "rm -rf"}')
+    with pytest.raises(StudioError, match="not a latent file"):
+        read_latent_file(path, sampler.latent_dim)
+
+
+def test_real_images_fit_better_than_noise_and_noise_is_warned_about(sampler, trained_run, tmp_path):
+    dataset = load_dataset(trained_run.config.data)
+    real = dataset.images[:4].permute(0, 2, 3, 1).numpy()
+    noise = np.random.default_rng(0).integers(0, 256, real.shape, dtype=np.uint8)
+    real_psnr = [result[3] for result in project(sampler, real, steps=60)]
+    noise_results = project(sampler, noise, steps=60)
+    assert min(real_psnr) > max(result[3] for result in noise_results)
+
+    Image.fromarray(noise[0]).resize((50, 40)).save(tmp_path / "noise.png")
+    pixels, digest = read_image(tmp_path / "noise.png", trained_run.config.data)
+    assert pixels.shape == (32, 32, 3) and len(digest) == 64
+    projection = project_image(sampler, pixels, "noise.png", digest, steps=30)
+    assert "only roughly" in projection.warning
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
+    with pytest.raises(StudioError, match="'broken.png' cannot be projected"):
+        read_image(tmp_path / "broken.png", trained_run.config.data)
+    with pytest.raises(StudioError, match="does not know classes"):
+        project(sampler, real[:1], steps=1, class_index=0)
+    assert torch.is_grad_enabled() and all(p.requires_grad for p in sampler.generator.parameters())
