@@ -44,6 +44,7 @@ def _images(path: Path) -> list[Path]:
 def _project(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from studio.core.explore.encoder import latent_encoder
     from studio.core.explore.projection import PROJECTION_STEPS, Projection, project, read_image
     from studio.core.files import write_new_folder
     from studio.core.imaging import png_bytes
@@ -56,14 +57,18 @@ def _project(args: argparse.Namespace) -> int:
     sampler = Sampler.from_run(run)
     chosen = class_index(sampler, args.class_)
     read = [read_image(path, run.config.data) for path in files]
-    bar = ProgressBar("projecting")
     projections: list[Projection] = []
+    bar = ProgressBar("encoder (once per checkpoint)")
     try:
+        encoder = latent_encoder(run, sampler, run.latest_checkpoint(), TaskState(bar.update))
+        bar.close()
+        bar = ProgressBar("projecting")
         for start in range(0, len(files), CHUNK):
             part = read[start : start + CHUNK]
             done = len(projections)
             task = TaskState(lambda step, total: bar.update(done * total + step * len(part), len(files) * total))
-            results = project(sampler, np.stack([pixels for pixels, _ in part]), steps, chosen, args.seed, task)
+            results = project(sampler, np.stack([pixels for pixels, _ in part]), steps, chosen, args.seed, task,
+                              encoder=encoder)
             for path, (_, digest), result in zip(files[start:], part, results):
                 projections.append(Projection(*result, str(path), digest, sampler.fingerprint, steps, args.seed))
     except KeyboardInterrupt:

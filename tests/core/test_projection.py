@@ -67,3 +67,29 @@ def test_real_images_fit_better_than_noise_and_noise_is_warned_about(sampler, tr
     with pytest.raises(StudioError, match="does not know classes"):
         project(sampler, real[:1], steps=1, class_index=0)
     assert torch.is_grad_enabled() and all(p.requires_grad for p in sampler.generator.parameters())
+
+
+def test_the_encoder_is_trained_once_per_checkpoint_and_a_vae_uses_its_own(sampler, trained_run, tmp_path, tiny_config):
+    from studio.core.explore.encoder import CACHE_DIR, latent_encoder
+    from studio.core.runs import Run
+    from studio.core.training.trainer import Trainer
+
+    encoder = latent_encoder(trained_run, sampler, trained_run.latest_checkpoint(), steps=40)
+    cached = list((trained_run.path / CACHE_DIR).glob("encoder-*.safetensors"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    again = latent_encoder(trained_run, sampler, trained_run.latest_checkpoint(), steps=40)
+    pixels = torch.zeros(2, 3, 32, 32)
+    assert torch.equal(encoder(pixels, None), again(pixels, None)) and cached[0].stat().st_mtime_ns == stamp
+    truth = sampler.render(latents(11, 4, sampler.latent_dim))
+    assert np.median([result[3] for result in project(sampler, truth, steps=100, encoder=encoder)]) >= 30
+
+    tiny_config.model.name = "vae"
+    dataset = load_dataset(tiny_config.data)
+    vae_run = Run.create(tmp_path / "runs", tiny_config, dataset.summary())
+    Trainer(vae_run, dataset).run()
+    vae_sampler = Sampler.from_run(vae_run)
+    vae_encoder = latent_encoder(vae_run, vae_sampler, vae_run.latest_checkpoint())
+    labels = torch.zeros(2, dtype=torch.long) if vae_sampler.num_classes else None
+    assert vae_encoder(pixels, labels).shape == (2, vae_sampler.latent_dim)
+    assert not (vae_run.path / CACHE_DIR).exists(), "a VAE needs no trained encoder"

@@ -122,9 +122,11 @@ def project(
     seed: int = 0,
     task: TaskState | None = None,
     on_step: Callable[[int, np.ndarray], None] | None = None,
+    encoder: Callable | None = None,
 ) -> list[tuple[np.ndarray, int | None, np.ndarray, float, float]]:
     """Project ``images`` ``(N, R, R, 3)`` uint8 together; per image (latent, class, reconstruction, PSNR,
-    prior deviation). ``on_step(step, reconstructions)`` sees every intermediate result. The reconstruction is
+    prior deviation). ``on_step(step, reconstructions)`` sees every intermediate result; ``encoder`` (see
+    :mod:`studio.core.explore.encoder`) adds its guess to the random starting points. The reconstruction is
     rendered from the latent spec the way the explorer renders it, so it is what the spec regenerates."""
     task = task or quiet()
     if not 1 <= steps <= 100_000:
@@ -132,7 +134,7 @@ def project(
     generator, device, dim = sampler.generator, sampler.device, sampler.latent_dim
     target = torch.from_numpy(np.array(images, dtype=np.uint8)).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(device)
     classes = _classes_to_try(sampler, class_index)
-    z, labels = _initial_guess(sampler, target, classes, seed, task)
+    z, labels = _initial_guess(sampler, target, classes, seed, task, encoder)
     z = z.clone().requires_grad_(True)
     optimizer = torch.optim.Adam([z], lr=LEARNING_RATE)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
@@ -171,11 +173,11 @@ def _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on
 
 def project_image(sampler: Sampler, image: np.ndarray, source: str, source_sha256: str, steps: int = PROJECTION_STEPS,
                   class_index: int | None = None, seed: int = 0, task: TaskState | None = None,
-                  on_step: Callable[[int, np.ndarray], None] | None = None) -> Projection:
+                  on_step: Callable[[int, np.ndarray], None] | None = None, encoder: Callable | None = None) -> Projection:
     """One image's :class:`Projection`."""
     (latent, chosen, reconstruction, value, deviation), = project(sampler, image[None], steps, class_index, seed, task,
                                                                   None if on_step is None else
-                                                                  lambda step, drawn: on_step(step, drawn[0]))
+                                                                  lambda step, drawn: on_step(step, drawn[0]), encoder)
     return Projection(latent, chosen, reconstruction, value, deviation, source, source_sha256, sampler.fingerprint,
                       steps, seed)
 
@@ -199,26 +201,40 @@ def _classes_to_try(sampler: Sampler, class_index: int | None) -> list[int | Non
 
 @torch.no_grad()
 def _initial_guess(sampler: Sampler, target: torch.Tensor, classes: list[int | None], seed: int,
-                   task: TaskState) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Per image, the best of ``CANDIDATES`` random latents of each class to try, by pixel error."""
+                   task: TaskState, encoder: Callable | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Per image, the best by pixel error of ``CANDIDATES`` random latents of each class to try and the
+    encoder's guess."""
     device, dim = sampler.device, sampler.latent_dim
     candidates = latents(seed, CANDIDATES, dim, device)
     best_error = torch.full((len(target),), math.inf, device=device)
     best_z = torch.zeros(len(target), dim, device=device)
     best_class = torch.zeros(len(target), dtype=torch.long, device=device)
+
+    def keep_better(errors: torch.Tensor, z: torch.Tensor, chosen: int | None) -> None:
+        """``errors`` is (images, candidates); ``z`` the candidates, shared or one per image."""
+        nonlocal best_error
+        value, index = errors.min(dim=1)
+        better = value < best_error
+        best_error = torch.where(better, value, best_error)
+        best_z[better] = z[index[better]] if z.dim() == 2 else z[better, index[better]]
+        best_class[better] = chosen or 0
+
     for chosen in classes:
         task.check("The projection")
         for start in range(0, CANDIDATES, _BATCH):
             z = candidates[start : start + _BATCH]
-            labels = None if chosen is None else torch.full((len(z),), chosen, dtype=torch.long, device=device)
-            drawn = sampler.generator(z, labels)
-            errors = ((drawn[None] - target[:, None]) ** 2).mean(dim=(2, 3, 4))  # (images, candidates)
-            value, index = errors.min(dim=1)
-            better = value < best_error
-            best_error = torch.where(better, value, best_error)
-            best_z[better] = z[index[better]]
-            best_class[better] = chosen or 0
+            drawn = sampler.generator(z, _labels(chosen, len(z), device))
+            keep_better(((drawn[None] - target[:, None]) ** 2).mean(dim=(2, 3, 4)), z, chosen)
+        if encoder is not None:
+            labels = _labels(chosen, len(target), device)
+            guess = encoder(target.cpu(), None if labels is None else labels.cpu()).to(device)
+            errors = ((sampler.generator(guess, labels) - target) ** 2).mean(dim=(1, 2, 3))
+            keep_better(errors[:, None], guess[:, None], chosen)
     return best_z, (None if classes == [None] else best_class)
+
+
+def _labels(chosen: int | None, n: int, device) -> torch.Tensor | None:
+    return None if chosen is None else torch.full((n,), chosen, dtype=torch.long, device=device)
 
 
 def save_projection(projection: Projection, path: Path) -> None:
