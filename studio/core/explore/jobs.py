@@ -1,5 +1,5 @@
 """The explorer's long jobs as plain functions: open a checkpoint, find its directions, save and
-export pinned samples, export walks and batches.
+export pinned samples, export walks and batches, project an image.
 
 Each takes paths and plain data (never a widget) and, when it can take long, a ``TaskState``; the
 GUI runs them with its task runner and the tests call them directly. Torch-using modules are
@@ -8,6 +8,7 @@ imported inside the functions, so the GUI can import this module before torch is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,24 @@ def export_batch(run_path: Path, folder: Path, count: int, seed: int, truncation
     sampler = Sampler.from_run(Run.open(run_path), checkpoint)
     out = export_folder(folder, f"{Path(run_path).name}-step-{sampler.step:06d}")
     return export_images(sampler, out, count, seed, task, truncation=truncation, class_index=class_index)
+
+
+def project_image(model: ExplorerModel, path: Path, on_source: Callable[[np.ndarray], None] | None,
+                  on_step: Callable[[int, np.ndarray], None] | None, task: TaskState) -> Any:
+    """The image file at ``path`` projected into the checkpoint's latent space (a ``Projection``, with
+    ``PROJECTION_STEPS`` as it is when called). ``on_source`` sees the image as the run sees it, ``on_step``
+    each intermediate reconstruction, both on the thread running this."""
+    from studio.core.explore import projection
+    from studio.core.runs import Run
+    from studio.core.sampling import Sampler
+
+    run = Run.open(model.run_path)
+    image, sha256 = projection.read_image(path, run.config.data)
+    if on_source is not None:
+        on_source(image)
+    sampler = Sampler.from_run(run, model.checkpoint)
+    return projection.project_image(sampler, image, str(path), sha256, steps=projection.PROJECTION_STEPS, task=task,
+                                    on_step=on_step)
 
 
 def _open(model: ExplorerModel):

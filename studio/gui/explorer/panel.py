@@ -1,5 +1,6 @@
 """The Explorer tab: steer a checkpoint with seed, ψ, class, direction sliders and A→B interpolation;
-pin favourites; export views, grids, batches, pinned samples and walks.
+pin favourites; export views, grids, batches, pinned samples and walks; project an image of the
+analyst's own (the "Your image" strip, or an image file dropped on the tab) and explore from it.
 
 Every change of the spec controls asks the shared RenderWorker for a frame (the latest request
 wins); opening, finding directions, saving pins and exporting run as tasks on the ThreadHost.
@@ -24,6 +25,9 @@ from studio.core.explore.latent_spec import LatentSpec
 from studio.core.imaging import make_grid
 from studio.gui.explorer.export_box import ExportBox
 from studio.gui.explorer.favourites_tray import FavouritesTray
+from studio.gui.explorer.image_drop import ImageDropFilter
+from studio.gui.explorer.projection_box import ProjectionBox
+from studio.gui.explorer.projector import ImageProjector
 from studio.gui.explorer.spec_controls import SpecControls, ViewSettings, button
 from studio.gui.naming import named
 from studio.gui.tasks import Task, ThreadHost
@@ -70,6 +74,9 @@ class ExplorerPanel(QWidget):
         self.controls = SpecControls()
         self.tray = FavouritesTray()
         self.exports = ExportBox()
+        self.your_image = ProjectionBox()
+        self.projector = ImageProjector(self.threads, self.your_image, self)
+        ImageDropFilter(self, self.projector.project)
 
         column = QWidget()
         column_layout = QVBoxLayout(column)
@@ -90,6 +97,7 @@ class ExplorerPanel(QWidget):
         left.addLayout(header)
         left.addWidget(self.caption)
         left.addWidget(self.view, 1)
+        left.addWidget(self.your_image)
         left.addWidget(self.tray)
         left.addWidget(self.message)
         layout = QHBoxLayout(self)
@@ -111,6 +119,8 @@ class ExplorerPanel(QWidget):
         self.exports.batch_requested.connect(self.export_batch)
         self.exports.walk_requested.connect(self.export_walk)
         self.exports.cancel_requested.connect(self._cancel_export)
+        self.projector.projected.connect(self._show_projection)
+        self.projector.message.connect(self.show_message)
 
     # --------------------------------------------------------------- opening
     def set_run(self, run_path: Path | None) -> None:
@@ -119,6 +129,7 @@ class ExplorerPanel(QWidget):
             return
         self._run_path = run_path
         self.model = None
+        self.projector.set_model(None)
         if run_path is None:
             self._set_enabled(False, NO_RUN)
         elif self.isVisible():
@@ -139,6 +150,7 @@ class ExplorerPanel(QWidget):
         if model.run_path != self._run_path:
             return
         self.model = model
+        self.projector.set_model(model)
         self.exports.set_direction_count(0 if model.directions is None else len(model.directions.vectors))
         self.tray.set_favourites([f for f in model.favourites if f.fingerprint == model.fingerprint])
         self._set_enabled(True)
@@ -223,11 +235,12 @@ class ExplorerPanel(QWidget):
         if result is None or self.model is None:
             return
         request = result.request
+        name_of = self.controls.name_of
         if request.towards is not None:
-            what = f"A (seed {request.spec.seed}) → B (seed {request.towards.seed}) at {request.t:.2f}"
+            what = f"A ({name_of(request.spec)}) → B ({name_of(request.towards)}) at {request.t:.2f}"
         else:
             what = f"seeds {result.spec.seed}–{result.spec.seed + len(result.images) - 1}" if len(result.images) > 1 \
-                else f"seed {result.spec.seed}"
+                else name_of(result.spec)
         grid = len(result.images) > 1
         self.controls.selected_seed = self._selected_seed()
         selected = f" · selected seed {self._selected_seed()}" if grid else ""
@@ -272,15 +285,17 @@ class ExplorerPanel(QWidget):
         if spec is None or self.model is None:
             return
         request = self.result.request
-        label = f"seed {spec.seed}" if spec.latent is None else f"A{request.spec.seed}→B{request.towards.seed}"
+        name_of = self.controls.name_of
+        label = name_of(spec) if request.towards is None else f"{name_of(request.spec)} → {name_of(request.towards)}"
         index = 0 if len(self.result.images) == 1 else self._selected
         self.tray.add(Favourite(self.model.fingerprint, spec, label), self.result.images[index])
 
     def _show_favourite(self, favourite: Favourite) -> None:
-        if favourite.spec.latent is not None:
-            self.show_message("This pinned sample lies between two seeds; export it with Pinned PNGs.")
-            return
-        self.controls.show_spec(favourite.spec)
+        self.controls.show_spec(favourite.spec, favourite.label)
+
+    def _show_projection(self, projection) -> None:
+        """The projected image becomes the current sample: its latent and class, ψ 1, no offsets."""
+        self.controls.show_spec(projection.spec, f"image {Path(projection.source).name}")
 
     def _save_favourites(self) -> None:
         if self.model is not None:
@@ -300,7 +315,8 @@ class ExplorerPanel(QWidget):
             return
         name = "" if result.spec.class_index is None else f" {self.model.class_name(result.spec.class_index)}"
         seeds = [result.spec.seed + i for i in range(len(result.images))]
-        labels = [f"{'A→B' if result.spec.latent is not None else seed} ψ{result.spec.psi:g}{name}" for seed in seeds]
+        what = [seed if result.spec.latent is None else self.controls.name_of(result.spec) for seed in seeds]
+        labels = [f"{shown} ψ{result.spec.psi:g}{name}" for shown in what]
         self._export(jobs.export_labelled_grid, result.images, labels, path.with_suffix(".png"),
                      math.ceil(math.sqrt(len(result.images))), doing="Saving the grid")
 
@@ -316,8 +332,8 @@ class ExplorerPanel(QWidget):
     def export_walk(self, out: Path, direction_index: int | None, frames: int) -> None:
         controls = self.controls
         along = direction_index is not None
-        start = controls.current_spec(None if along else controls.seed_a.value())
-        end = None if along else controls.current_spec(controls.seed_b.value())
+        start = controls.current_spec() if along else controls.end_spec("a")
+        end = None if along else controls.end_spec("b")
         direction = self._vectors()[direction_index] if along else None
         self._export(jobs.export_walk, self.model, out, start, end, direction, frames, self._vectors(),
                      start.class_index, doing="Exporting the walk")

@@ -1,5 +1,9 @@
 """The explorer's controls that say what to draw: seed, ψ, class, grid, direction sliders, A→B.
 
+A projected image is a sample like a seed: ``show_spec`` with its latent makes it the current sample
+(ψ, class and the sliders act on it) until the seed or grid changes, and "Selected → A/B" can make
+it an end of the interpolation.
+
 They hold no model and render nothing: every change emits ``view_changed`` with a plain
 ``ViewSettings`` (a latent spec, how many samples, and the interpolation), which the panel turns
 into a render request.
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QProgressBar, QPushButton,
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
-from superqt import QLabeledDoubleSlider
+from superqt import QElidingLabel, QLabeledDoubleSlider
 from superqt.utils import signals_blocked
 
 from studio.core.explore.latent_spec import LatentSpec
@@ -52,6 +56,9 @@ class SpecControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.selected_seed = 0
+        self.latent: tuple[float, ...] | None = None  # the projected image shown instead of seeds
+        self._ends: dict[str, LatentSpec | None] = {"a": None, "b": None}  # projected images used as A / B
+        self._names: dict[tuple[float, ...], str] = {}  # projected latents -> their image's name
         self._play = QTimer(self, interval=PLAY_INTERVAL_MS)
         self._play.timeout.connect(self._advance)
         self._play_direction = 1.0
@@ -100,6 +107,8 @@ class SpecControls(QWidget):
                                "Click a sample in the grid, then use its seed as A.")
         self.use_as_b = button("Selected → B", "explorerUseAsB", "Use the selected sample as B",
                                "Click a sample in the grid, then use its seed as B.")
+        self.image_a = named(QElidingLabel(""), "explorerImageA", "Projected image used as A")
+        self.image_b = named(QElidingLabel(""), "explorerImageB", "Projected image used as B")
         self.interpolate = named(QCheckBox("Show A → B"), "explorerInterpolate", "Show the interpolation",
                                  "Show one sample part of the way from A to B (spherical interpolation).")
         self.t = named_slider(QLabeledDoubleSlider(Qt.Orientation.Horizontal), "explorerInterpolation",
@@ -129,10 +138,13 @@ class SpecControls(QWidget):
 
         interpolation = QGroupBox("Interpolation")
         interpolation_layout = QFormLayout(interpolation)
-        for label, box, use in (("A", self.seed_a, self.use_as_a), ("B", self.seed_b, self.use_as_b)):
+        for label, box, use, image in (("A", self.seed_a, self.use_as_a, self.image_a),
+                                       ("B", self.seed_b, self.use_as_b, self.image_b)):
             row = QHBoxLayout()
             row.addWidget(box)
             row.addWidget(use)
+            row.addWidget(image, 1)
+            image.hide()
             interpolation_layout.addRow(label, row)
         t_row = QHBoxLayout()
         t_row.addWidget(self.interpolate)
@@ -147,6 +159,10 @@ class SpecControls(QWidget):
         layout.addWidget(interpolation)
 
     def _connect(self) -> None:
+        self.seed.valueChanged.connect(self._forget_image)
+        self.grid_side.currentIndexChanged.connect(self._forget_image)
+        self.seed_a.valueChanged.connect(lambda: self._hold("a", None))
+        self.seed_b.valueChanged.connect(lambda: self._hold("b", None))
         for signal in (self.seed.valueChanged, self.psi.valueChanged, self.class_picker.currentIndexChanged,
                        self.grid_side.currentIndexChanged, self.principal.changed, self.raw.changed,
                        self.seed_a.valueChanged, self.seed_b.valueChanged, self.interpolate.toggled,
@@ -157,14 +173,17 @@ class SpecControls(QWidget):
         self.random_seed.clicked.connect(lambda: self.seed.setValue(secrets.randbelow(MAX_SEED)))
         self.mode.currentIndexChanged.connect(self.slider_stack.setCurrentIndex)
         self.find_directions.clicked.connect(self.find_directions_requested)
-        self.use_as_a.clicked.connect(lambda: self.seed_a.setValue(self.selected_seed))
-        self.use_as_b.clicked.connect(lambda: self.seed_b.setValue(self.selected_seed))
+        self.use_as_a.clicked.connect(lambda: self._use_as("a"))
+        self.use_as_b.clicked.connect(lambda: self._use_as("b"))
         self.t.valueChanged.connect(lambda: self.interpolate.setChecked(True))
         self.play.toggled.connect(self._on_play)
 
     # ------------------------------------------------------------ the model
     def set_model(self, model: ExplorerModel) -> None:
         """Class choices and sliders for ``model`` (no ``view_changed`` while they are filled in)."""
+        self.latent = None
+        for end in self._ends:
+            self._hold(end, None)
         with signals_blocked(self.class_picker):
             self.class_picker.clear()
             if model.num_classes:
@@ -203,19 +222,38 @@ class SpecControls(QWidget):
 
     # ------------------------------------------------------------- the spec
     def current_spec(self, seed: int | None = None) -> LatentSpec:
-        """The spec the controls describe (for seed ``seed`` when given)."""
-        return LatentSpec(seed=self.seed.value() if seed is None else seed, class_index=self.class_picker.currentData(),
+        """The spec the controls describe (for seed ``seed`` when given, else the projected image if one is shown)."""
+        if seed is None:
+            return self._spec(self.seed.value(), self.latent)
+        return self._spec(seed, None)
+
+    def end_spec(self, end: str) -> LatentSpec:
+        """The spec of interpolation end ``"a"`` or ``"b"``: its seed, or the projected image (with its class) used
+        as it."""
+        held = self._ends[end]
+        seed = (self.seed_a if end == "a" else self.seed_b).value()
+        return self._spec(seed, None) if held is None else self._spec(seed, held.latent, held.class_index)
+
+    def _spec(self, seed: int, latent: tuple[float, ...] | None, class_index: int | None = None) -> LatentSpec:
+        class_index = self.class_picker.currentData() if latent is None or class_index is None else class_index
+        return LatentSpec(seed=seed, latent=latent, class_index=class_index,
                           psi=round(self.psi.value(), 4), direction_offsets=self.principal.offsets(),
                           dimension_offsets=self.raw.offsets())
 
     def settings(self) -> ViewSettings:
         if self.interpolate.isChecked():
-            return ViewSettings(self.current_spec(self.seed_a.value()), 1, self.current_spec(self.seed_b.value()),
-                                round(self.t.value(), 4))
-        return ViewSettings(self.current_spec(), self.grid_side.currentData() ** 2)
+            return ViewSettings(self.end_spec("a"), 1, self.end_spec("b"), round(self.t.value(), 4))
+        return ViewSettings(self.current_spec(), 1 if self.latent is not None else self.grid_side.currentData() ** 2)
 
-    def show_spec(self, spec: LatentSpec) -> None:
-        """Put a spec's settings back on the controls, as one sample."""
+    def name_of(self, spec: LatentSpec) -> str:
+        """How captions and pins call a spec: its seed, the name it was shown with, or 'a latent'."""
+        if spec.latent is None:
+            return f"seed {spec.seed}"
+        return self._names.get(spec.latent, "a latent")
+
+    def show_spec(self, spec: LatentSpec, name: str = "") -> None:
+        """Put a spec's settings back on the controls, as one sample (a spec with a latent, e.g. a
+        projected image, becomes the current sample instead of the seed; ``name`` is what to call it)."""
         self.interpolate.setChecked(False)
         self.grid_side.setCurrentIndex(0)
         self.seed.setValue(spec.seed)
@@ -223,6 +261,30 @@ class SpecControls(QWidget):
         self.class_picker.setCurrentIndex(max(self.class_picker.findData(spec.class_index), 0))
         self.principal.set_offsets(spec.direction_offsets)
         self.raw.set_offsets(spec.dimension_offsets)
+        if spec.latent is not None:
+            if name:
+                self._names[spec.latent] = name
+            self.latent = spec.latent
+            self._emit()
+
+    def _forget_image(self) -> None:
+        """Back to seeds (the seed or the grid changed)."""
+        self.latent = None
+
+    def _use_as(self, end: str) -> None:
+        """Make the shown sample (the projected image, else the selected seed) end ``end`` of the interpolation."""
+        box = self.seed_a if end == "a" else self.seed_b
+        with signals_blocked(box):
+            box.setValue(self.selected_seed)
+        self._hold(end, None if self.latent is None else self.current_spec())
+        self._emit()
+
+    def _hold(self, end: str, spec: LatentSpec | None) -> None:
+        self._ends[end] = spec
+        label = self.image_a if end == "a" else self.image_b
+        label.setText("" if spec is None else self.name_of(spec))
+        label.setToolTip("" if spec is None else "Change the seed to use a seed again.")
+        label.setVisible(spec is not None)
 
     def _emit(self) -> None:
         self.view_changed.emit(self.settings())
