@@ -21,6 +21,7 @@ STEPS = 20
 @pytest.fixture(autouse=True)
 def few_steps(monkeypatch):
     monkeypatch.setattr("studio.core.explore.projection.PROJECTION_STEPS", STEPS)
+    monkeypatch.setattr("studio.core.explore.encoder.ENCODER_STEPS", STEPS)
 
 
 def write_png(path, colour, shape="square"):

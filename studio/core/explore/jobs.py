@@ -117,9 +117,10 @@ def export_batch(run_path: Path, folder: Path, count: int, seed: int, truncation
 def project_image(model: ExplorerModel, path: Path, on_source: Callable[[np.ndarray], None] | None,
                   on_step: Callable[[int, np.ndarray], None] | None, task: TaskState) -> Any:
     """The image file at ``path`` projected into the checkpoint's latent space (a ``Projection``, with
-    ``PROJECTION_STEPS`` as it is when called). ``on_source`` sees the image as the run sees it, ``on_step``
+    ``PROJECTION_STEPS`` and ``ENCODER_STEPS`` as they are when called). ``on_source`` sees the image as the run sees it, ``on_step``
     each intermediate reconstruction, both on the thread running this."""
     from studio.core.explore import projection
+    from studio.core.explore import encoder as encoders
     from studio.core.runs import Run
     from studio.core.sampling import Sampler
 
@@ -128,8 +129,10 @@ def project_image(model: ExplorerModel, path: Path, on_source: Callable[[np.ndar
     if on_source is not None:
         on_source(image)
     sampler = Sampler.from_run(run, model.checkpoint)
-    return projection.project_image(sampler, image, str(path), sha256, steps=projection.PROJECTION_STEPS, task=task,
-                                    on_step=on_step)
+    encoder = encoders.latent_encoder(run, sampler, model.checkpoint, task.phase(0.0, 0.5),  # once per checkpoint
+                                      steps=encoders.ENCODER_STEPS)
+    return projection.project_image(sampler, image, str(path), sha256, steps=projection.PROJECTION_STEPS,
+                                    task=task.phase(0.5, 1.0), on_step=on_step, encoder=encoder)
 
 
 def _open(model: ExplorerModel):
