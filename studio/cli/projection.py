@@ -27,6 +27,8 @@ def add_project_command(commands) -> None:
     project.add_argument("--class", dest="class_", metavar="CLASS", help="a conditional model's class, by name or number "
                          "(default: the class that fits best)")
     project.add_argument("--seed", type=int, default=0, help="seed of the random starting points")
+    project.add_argument("--no-encoder", action="store_true", help="start from random latents only, without training "
+                         "the encoder that guesses a starting point (a one-off cost per checkpoint)")
     project.set_defaults(command=_project)
 
 
@@ -60,7 +62,7 @@ def _project(args: argparse.Namespace) -> int:
     projections: list[Projection] = []
     bar = ProgressBar("encoder (once per checkpoint)")
     try:
-        encoder = latent_encoder(run, sampler, run.latest_checkpoint(), TaskState(bar.update))
+        encoder = None if args.no_encoder else latent_encoder(run, sampler, run.latest_checkpoint(), TaskState(bar.update))
         bar.close()
         bar = ProgressBar("projecting")
         for start in range(0, len(files), CHUNK):

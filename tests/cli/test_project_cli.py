@@ -15,7 +15,7 @@ def test_project_a_folder_then_walk_between_two_projections(run, tmp_path):
         Image.new("RGB", (48, 40), colour).save(images / f"{name}.png")
     (images / "notes.txt").write_text("not an image")
     out = tmp_path / "projected"
-    result = studio("project", "--run", run, "--image", images, "--out", out, "--steps", 20)
+    result = studio("project", "--run", run, "--image", images, "--out", out, "--steps", 20, "--no-encoder")
     assert result.returncode == 0, result.stderr
     assert "blue.png:" in result.stdout and "red.png:" in result.stdout
     with open(out / "projections.csv", newline="") as handle:
@@ -34,7 +34,7 @@ def test_project_a_folder_then_walk_between_two_projections(run, tmp_path):
                    "--frames", 3)
     assert mixed.returncode == 0, mixed.stderr
 
-    again = studio("project", "--run", run, "--image", images / "red.png", "--out", out)
+    again = studio("project", "--run", run, "--image", images / "red.png", "--out", out, "--no-encoder")
     assert again.returncode == 2 and "already exists and is not empty" in again.stderr
     missing = studio("walk", "--run", run, "--out", tmp_path / "x.gif", "--from", tmp_path / "none.json", "--to", 2)
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
