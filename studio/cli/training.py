@@ -59,7 +59,7 @@ def add_training_commands(commands) -> None:
     train.add_argument("--steps", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--seed", type=int)
-    train.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    train.add_argument("--device", default="auto", help="auto (CUDA, else Apple's GPU, else the CPU), cpu, cuda or mps")
     train.add_argument("--latent-dim", type=int)
     train.add_argument("--g-width", type=int)
     train.add_argument("--d-width", type=int)

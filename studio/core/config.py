@@ -95,7 +95,8 @@ class TrainConfig:
     compile: str = _spec("off", "Compile", "torch.compile the models (the first steps are slow while it compiles); "
                          "'cudagraphs' also replays CUDA graphs.", choices=("off", "on", "cudagraphs"))
     seed: int = _spec(0, "Seed", "Fixes initial weights, batches and noise so a run can be repeated.", min=0, max=2**31 - 1)
-    device: str = _spec("auto", "Device", "'auto' uses CUDA when present, else the CPU.", choices=("auto", "cpu", "cuda"))
+    device: str = _spec("auto", "Device", "'auto' uses CUDA when present, else Apple's GPU (mps), else the CPU.",
+                        choices=("auto", "cpu", "cuda", "mps"))
     log_every: int = _spec(10, "Log every", "Steps between loss records.", min=1, max=100_000)
     sample_every: int = _spec(100, "Samples every", "Steps between sample grids.", min=1, max=1_000_000)
     checkpoint_every: int = _spec(500, "Checkpoint every", "Steps between saved checkpoints.", min=1, max=1_000_000)

@@ -31,6 +31,9 @@ class ComputePlan:
         return asdict(self)
 
 
+_NO_BF16 = {"cuda": "the GPU has no native bf16", "mps": "fp32 is the safe choice on Apple's GPU"}
+
+
 def native_bf16(device: torch.device) -> bool:
     """Whether ``device`` computes bf16 in hardware, so mixed precision speeds it up."""
     if device.type == "cuda":
@@ -64,6 +67,8 @@ def plan_compute(train: TrainConfig, device: torch.device) -> ComputePlan:
     elif native_bf16(device):
         precision, reason = "bf16", "native bf16 on this device"
     else:
-        precision, reason = "fp32", f"the {'GPU' if device.type == 'cuda' else 'CPU'} has no native bf16"
-    return ComputePlan(precision, reason, channels_last=True, fused_optimizer=fused_adam(device),
+        precision, reason = "fp32", _NO_BF16.get(device.type, "the CPU has no native bf16")
+    # Apple's GPU (MPS) gets the safe choices: fp32 unless asked, the default memory layout (channels-last
+    # there converts back and forth on many operations) and the default optimizer kernel.
+    return ComputePlan(precision, reason, channels_last=device.type != "mps", fused_optimizer=fused_adam(device),
                        threads=torch.get_num_threads() if device.type == "cpu" else 0)

@@ -14,7 +14,7 @@ from studio.core.config import RunConfig
 
 
 def describe_device_named(name: str, precision: str = "auto") -> str:
-    """What the device setting ``name`` ('auto', 'cpu', 'cuda') resolves to and how it would compute
+    """What the device setting ``name`` ('auto', 'cpu', 'cuda', 'mps') resolves to and how it would compute
     at ``precision``, e.g. 'CPU (8 threads) · fp32 (the CPU has no native bf16)'."""
     from studio.core.config import TrainConfig
     from studio.core.training.compute import plan_compute

@@ -50,7 +50,7 @@ def measure_outlook(config: RunConfig, num_classes: int, task: TaskState | None 
     import torch
 
     from studio.core.training.compute import plan_compute
-    from studio.core.training.devices import resolve_device
+    from studio.core.training.devices import resolve_device, synchronize
     from studio.core.training.objectives import build_objective
 
     task = task or quiet()
@@ -71,8 +71,7 @@ def measure_outlook(config: RunConfig, num_classes: int, task: TaskState | None 
         if step == _WARM_STEPS + 1:
             began = time.perf_counter()
         objective.step(real, labels, noise, step, torch.Generator().manual_seed(step))
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+        synchronize(device)
         if step > _WARM_STEPS:
             timed += 1
             if timed >= _MIN_TIMED_STEPS and time.perf_counter() - began >= _MIN_TIMED_SECONDS:
