@@ -7,20 +7,21 @@ machine that lacks them gets one sentence naming the packages instead of Qt's ab
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio import __version__
 from studio.gui.system_libraries import report_missing
+from studio.resource_files import icon_files, resource_path
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "studio.qss"
+STYLE_SHEET = resource_path("studio.qss")
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the studio's name, organisation and style sheet (reused if one exists)."""
+    """The QApplication with the studio's name, organisation, icon and style sheet (reused if one exists)."""
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
@@ -28,6 +29,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("GAN Studio")
     app.setOrganizationName("GAN Studio")
     app.setApplicationVersion(__version__)
+    icon = QIcon()
+    for path in icon_files():
+        icon.addFile(str(path))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName("org.ganstudio.GANStudio")  # the Linux desktop entry, for the taskbar's icon
     if STYLE_SHEET.is_file():
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     return app
