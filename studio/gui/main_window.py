@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.new_run_action.triggered.connect(self.new_run)
         self.open_run_action.triggered.connect(lambda: self.open_run(self.run_opener.ask_folder()))
         self.quit_action.triggered.connect(self.close)
+        self.about_action.triggered.connect(self.show_about)
         panel.train_action.triggered.connect(self.start_training)
         panel.pause_action.triggered.connect(self.toggle_pause)
         panel.stop_action.triggered.connect(self.stop_training)
@@ -446,6 +447,14 @@ class MainWindow(QMainWindow):
 
     def _refresh_status_line(self) -> None:
         self.status_line.setText(self.session.status_text())
+
+    def show_about(self) -> None:
+        """Help → About GAN Studio: versions, the device in use and the folders, with Copy diagnostics."""
+        from studio.gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self.device_label.text().removeprefix("Device: "), self)
+        self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog.show()
 
     # ------------------------------------------------------------------ close
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

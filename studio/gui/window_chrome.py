@@ -39,7 +39,7 @@ def _dock(window, title: str, object_name: str, panel: QWidget, area: Qt.DockWid
 
 
 def add_actions(window) -> None:
-    """File and view menus, and the toolbar with New, Open, Train, Pause, Stop and the device."""
+    """File, view and help menus, and the toolbar with New, Open, Train, Pause, Stop and the device."""
     window.new_run_action = QAction("New run", window, objectName="newRunAction", shortcut=QKeySequence.StandardKey.New)
     window.new_run_action.setToolTip("Start over with a fresh run (the open run stays on disk).")
     window.open_run_action = QAction("Open run…", window, objectName="openRunAction",
@@ -83,3 +83,9 @@ def add_actions(window) -> None:
     view_menu.setObjectName("viewMenu")
     for dock in (window.dataset_dock, window.training_dock, window.curves_dock):
         view_menu.addAction(dock.toggleViewAction())
+    window.about_action = QAction("About GAN Studio", window, objectName="aboutAction",
+                                  menuRole=QAction.MenuRole.AboutRole)
+    window.about_action.setToolTip("Versions, the device in use, where runs and settings are kept; copy them for support.")
+    help_menu = window.menuBar().addMenu("&Help")
+    help_menu.setObjectName("helpMenu")
+    help_menu.addAction(window.about_action)
