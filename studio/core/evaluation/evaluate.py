@@ -181,10 +181,14 @@ class TrainingEvaluator:
     subset, tracks the best value for the best checkpoint, and says when to stop early. On the
     CPU it stretches its own interval so evaluating never costs more than 10% of training time.
     A resumed run continues the best value and patience from the evaluations already logged.
+    With ``fixed_spacing`` it measures at every ``eval_every`` steps whatever it costs (a sweep
+    compares its trials at the same steps).
     """
 
-    def __init__(self, run: Run, dataset: ImageDataset, device: torch.device, start_step: int = 0):
+    def __init__(self, run: Run, dataset: ImageDataset, device: torch.device, start_step: int = 0,
+                 fixed_spacing: bool = False):
         train = run.config.train
+        self.fixed_spacing = fixed_spacing
         self.run, self.dataset, self.device = run, dataset, device
         self.every, self.n, self.kind, self.patience = train.eval_every, train.eval_samples, train.eval_features, train.early_stop_patience
         self._space: FeatureSpace | None = None
@@ -228,7 +232,7 @@ class TrainingEvaluator:
         """On the CPU, evaluate less often when an evaluation costs over 10% of the training between two."""
         train_seconds = began - self._clock
         steps = max(step - self._clock_step, 1)
-        if self.device.type == "cpu" and train_seconds > 0 and seconds > CPU_BUDGET * train_seconds:
+        if not self.fixed_spacing and self.device.type == "cpu" and train_seconds > 0 and seconds > CPU_BUDGET * train_seconds:
             needed = seconds / (CPU_BUDGET * train_seconds / steps)
             self._next_step = step + int(math.ceil(needed / self.every)) * self.every
         self._clock, self._clock_step = time.perf_counter(), step

@@ -88,8 +88,10 @@ class Trainer:
         dataset: ImageDataset,
         on_event: Callable[[Event], None] = lambda event: None,
         distributed: DistributedContext | None = None,
+        fixed_eval_spacing: bool = False,
     ):
         self.run_folder = run
+        self.fixed_eval_spacing = fixed_eval_spacing  # measure at every eval_every steps, even where it costs CPU time (sweeps compare trials at the same steps)
         self.dataset = dataset
         self.distributed = distributed
         self.on_event = on_event
@@ -178,7 +180,7 @@ class Trainer:
         fixed_noise = latents(train.seed, PREVIEW_SAMPLES, config.model.latent_dim, device)
         fixed_labels = torch.arange(PREVIEW_SAMPLES, device=device) % classes if classes else None
         preview = (objective, fixed_noise, fixed_labels)
-        evaluator = TrainingEvaluator(run, dataset, device, start_step) if dist.is_main else None
+        evaluator = TrainingEvaluator(run, dataset, device, start_step, fixed_spacing=self.fixed_eval_spacing) if dist.is_main else None
         early_stop = ""
         if dist.is_main:
             run.record_compute(start_step, plan.to_dict())

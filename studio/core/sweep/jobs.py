@@ -1,0 +1,86 @@
+"""A sweep's jobs as plain functions for the GUI and the CLI: plan, create and open a sweep, load its
+dataset, check a resume's dataset options, widen its budget, and read what it found.
+
+Running is :class:`studio.core.sweep.runner.SweepRunner` itself (``run()`` on a worker thread,
+``pause()``/``resume()``/``stop()`` from any thread). Torch is imported only by the functions that
+load data or train.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+from studio.core.config import DataConfig, RunConfig
+from studio.core.errors import StudioError
+from studio.core.files import occupied
+from studio.core.sweep.results import SweepResults, read_results
+from studio.core.sweep.spec import TRIALS_DIR, SweepSpec, read_spec, write_spec
+from studio.core.tasks import TaskState
+
+
+def plan_sweep(data: DataConfig, dataset: Any, base: RunConfig | None = None, **settings: Any) -> SweepSpec:
+    """A sweep of ``dataset`` (loaded with ``data``): measured in the classifier feature space when it has
+    two or more classes, else in the random one; ``settings`` are any other :class:`SweepSpec` fields
+    (``space``, ``trials``, ``timeout_min``, ``steps``, ``eval_every``, ``eval_samples``, ``device``, ``seed``)."""
+    base = RunConfig.from_dict((base or RunConfig()).to_dict())
+    base.data = replace(data)
+    features = "classifier" if len(dataset.class_names) >= 2 else "random"
+    spec = SweepSpec(data=replace(data), base=base, features=features, **settings)
+    spec.check()
+    return spec
+
+
+def create_sweep(folder: Path, spec: SweepSpec) -> SweepSpec:
+    """Write a new sweep folder; refused when ``folder`` already holds something."""
+    folder = Path(folder)
+    if occupied(folder):
+        raise StudioError(f"'{folder}' already exists; choose a new folder for the sweep, or continue that one.")
+    spec.check()
+    write_spec(folder, spec)
+    (folder / TRIALS_DIR).mkdir(exist_ok=True)
+    return spec
+
+
+def open_sweep(folder: Path) -> SweepSpec:
+    """The sweep in ``folder`` (its ``sweep.json`` checked field by field)."""
+    return read_spec(folder)
+
+
+def load_sweep_dataset(spec: SweepSpec, task: TaskState | None = None) -> Any:
+    """The sweep's dataset, loaded with its recorded options."""
+    from studio.core.data import load_dataset
+
+    return load_dataset(spec.data, task or TaskState())
+
+
+def check_same_data(spec: SweepSpec, data: DataConfig, given: set[str] | None = None) -> None:
+    """Refuse in one sentence when ``data`` differs from the sweep's dataset options; with ``given``
+    only those option names are compared (the ones a person actually set)."""
+    for spec_field in fields(DataConfig):
+        name = spec_field.name
+        if given is not None and name not in given:
+            continue
+        ours, theirs = getattr(spec.data, name), getattr(data, name)
+        if ours != theirs:
+            label = spec_field.metadata["label"]
+            raise StudioError(f"This sweep was made with {label.lower()} {ours!r}, not {theirs!r}; its trials must all "
+                              "train on the same data, so start a new sweep for other dataset options.")
+
+
+def widen_budget(folder: Path, trials: int | None = None, timeout_min: float | None = None) -> SweepSpec:
+    """Change the sweep's trial count or time limit before running it again (more trials add trials)."""
+    spec = read_spec(folder)
+    if trials is not None:
+        spec.trials = trials
+    if timeout_min is not None:
+        spec.timeout_min = timeout_min
+    spec.check()
+    write_spec(folder, spec)
+    return spec
+
+
+def sweep_results(folder: Path, importances: bool = True) -> SweepResults:
+    """Everything the sweep has found so far (see :mod:`studio.core.sweep.results`)."""
+    return read_results(folder, importances)
