@@ -11,6 +11,8 @@ from PIL import Image
 
 from studio.core.files import write_bytes_atomic
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")  # files an analyst may bring
+
 
 def make_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2, fill: int = 24) -> np.ndarray:
     """Tile ``(N, H, W, 3)`` uint8 images into one ``(H', W', 3)`` image, ``nrow`` images per row."""

@@ -17,7 +17,7 @@ from studio.core.explore.directions import compute_directions, directions_for, f
 from studio.core.errors import Cancelled, StudioError
 from studio.core.explore.export import export_images, export_labelled_grid
 from studio.core.explore.render import between, export_favourites, regenerate, render_spec, spec_latents
-from studio.core.explore.favourites import Favourite, load_favourites, save_favourites
+from studio.core.explore.favourites import Favourite, Source, load_favourites, save_favourites
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.models.dcgan import DCGANGenerator
 from studio.core.models.sngan import ResNetGenerator
@@ -110,11 +110,15 @@ def test_a_pinned_sample_regenerates_bit_exactly_from_the_saved_file(trained_run
 def test_favourites_export_as_pngs_with_their_settings(trained_run, sampler, tmp_path):
     vectors = directions_for(trained_run, sampler).vectors
     pinned = [Favourite(sampler.fingerprint, LatentSpec(seed=s, psi=0.8)) for s in (1, 2)]
+    pinned[1] = Favourite(sampler.fingerprint, LatentSpec(latent=(0.1,) * sampler.latent_dim), "image mine.png",
+                          (Source("mine.png", "ab" * 32),))
     paths = export_favourites(sampler, pinned, tmp_path / "pins", vectors)
     assert [p.name for p in paths] == ["favourite-001.png", "favourite-002.png"]
     assert np.array_equal(np.asarray(Image.open(paths[1])), regenerate(sampler, pinned[1], vectors))
     saved = json.loads((tmp_path / "pins" / "favourites.json").read_text())
     assert saved["favourites"][0]["psi"] == 0.8 and saved["favourites"][0]["fingerprint"] == sampler.fingerprint
+    assert saved["favourites"][1]["sources"] == [{"file": "mine.png", "sha256": "ab" * 32}]
+    assert "sources" not in saved["favourites"][0], "a seed's sample has no source image"
     with pytest.raises(StudioError, match="already exists"):
         export_favourites(sampler, pinned, tmp_path / "pins", vectors)
 

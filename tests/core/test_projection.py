@@ -93,3 +93,39 @@ def test_the_encoder_is_trained_once_per_checkpoint_and_a_vae_uses_its_own(sampl
     labels = torch.zeros(2, dtype=torch.long) if vae_sampler.num_classes else None
     assert vae_encoder(pixels, labels).shape == (2, vae_sampler.latent_dim)
     assert not (vae_run.path / CACHE_DIR).exists(), "a VAE needs no trained encoder"
+
+
+def test_the_feature_distance_uses_the_runs_own_networks_and_joins_the_loss(sampler, trained_run, tmp_path):
+    import shutil
+
+    from studio.core.explore.feature_distance import run_feature_distance
+
+    checkpoint = trained_run.latest_checkpoint()
+    features = run_feature_distance(trained_run, checkpoint, sampler.num_classes, sampler.device)
+    assert list(features.networks) == ["discriminator"]
+    made = sampler.render(latents(5, 2, sampler.latent_dim))
+    pixels = torch.from_numpy(made).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    noise = torch.rand_like(pixels) * 2 - 1
+    reference = features.reference(pixels)
+    with torch.no_grad():
+        assert features(pixels, reference).abs().max() < 1e-5, "an image is at distance 0 from itself"
+        assert (features(noise, reference) > 0.05).all()
+
+    projection = project_image(sampler, made[0], "made.png", "abc", steps=40, features=features)
+    again = project_image(sampler, made[0], "made.png", "abc", steps=40, features=features)
+    plain = project_image(sampler, made[0], "made.png", "abc", steps=40)
+    assert np.array_equal(projection.latent, again.latent) and not np.array_equal(projection.latent, plain.latent)
+    assert 0 <= projection.feature_distance < 0.5 and plain.feature_distance is None
+    assert projection.to_dict()["feature_distance"] == projection.feature_distance
+
+    copy = tmp_path / "with-classifier"
+    shutil.copytree(trained_run.path, copy)
+    from studio.core.evaluation.features import classifier_features
+    from studio.core.runs import Run
+
+    classifier_features(load_dataset(trained_run.config.data), copy / "eval", steps=5)
+    with_classifier = run_feature_distance(Run.open(copy), checkpoint, sampler.num_classes, sampler.device)
+    assert list(with_classifier.networks) == ["discriminator", "classifier"]
+    (copy / "eval" / "classifier.json").write_text("not json")
+    assert list(run_feature_distance(Run.open(copy), checkpoint, sampler.num_classes,
+                                     sampler.device).networks) == ["discriminator"]

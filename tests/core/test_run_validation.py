@@ -11,7 +11,7 @@ from studio.core.config import ModelConfig, RunConfig, check
 from studio.core.data_source import DataSourceNotApproved
 from studio.core.errors import StudioError
 from studio.core.explore.directions import Directions, directions_path, load_directions, save_directions
-from studio.core.explore.favourites import Favourite, load_favourites, save_favourites
+from studio.core.explore.favourites import Favourite, Source, load_favourites, save_favourites
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.models import build_models
 from studio.core.runs import Run
@@ -204,7 +204,8 @@ def test_tampered_favourites_name_the_field(tmp_path):
     config = RunConfig()
     config.model.latent_dim = 8
     run = Run.create(tmp_path, config, {})
-    good = Favourite("ab" * 32, LatentSpec(seed=3, latent=tuple([0.5] * 8), dimension_offsets={7: 1.0}), "nice")
+    good = Favourite("ab" * 32, LatentSpec(seed=3, latent=tuple([0.5] * 8), dimension_offsets={7: 1.0}), "nice",
+                     (Source("mine.png", "ef" * 32),))
     save_favourites(run, [good])
     assert load_favourites(run) == [good]
     path = run.path / "favourites.json"
@@ -215,7 +216,10 @@ def test_tampered_favourites_name_the_field(tmp_path):
                           (lambda item: item.update(psi=[1]), "favourites[0].psi"),
                           (lambda item: item.update(dimension_offsets={"8": 1.0}), "favourites[0].dimension_offsets.8"),
                           (lambda item: item.update(direction_offsets={"²": 1.0}), "favourites[0].direction_offsets.²"),
-                          (lambda item: item.update(class_index=-1), "favourites[0].class_index")):
+                          (lambda item: item.update(class_index=-1), "favourites[0].class_index"),
+                          (lambda item: item.update(sources=[{"file": "a.png"}]), "favourites[0].sources[0].sha256"),
+                          (lambda item: item.update(sources=[{"file": 1, "sha256": ""}]), "favourites[0].sources[0].file"),
+                          (lambda item: item.update(sources=[{"file": "a", "sha256": ""}] * 3), "favourites[0].sources")):
         raw = {"format": "gan-studio-favourites/1", "favourites": [good.to_dict()]}
         change(raw["favourites"][0])
         path.write_text(json.dumps(raw))

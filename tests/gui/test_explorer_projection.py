@@ -4,6 +4,10 @@ then explore, pin and blend from the projected latent; save it as a latent file.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -11,6 +15,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from studio.core.explore.favourites import Source
 from studio.gui.explorer.projector import NO_MODEL
 from tests.gui.helpers import click, tiny_run_config
 from tests.gui.test_explorer import FRAME_MS, change, trained_explorer
@@ -83,9 +88,15 @@ def test_a_dropped_image_is_projected_live_and_becomes_the_explored_sample(explo
     truncated = change(qtbot, panel, lambda: panel.controls.psi.setValue(0.5))
     assert panel.result.spec.latent == projection.spec.latent and not np.array_equal(truncated,
                                                                                      projection.reconstruction)
+    assert f"feature distance {projection.feature_distance:.3f}" in box.quality.text()
     click(qtbot, panel.tray.pin)
-    assert panel.tray.favourites[-1].spec.latent == projection.spec.latent
-    assert panel.tray.favourites[-1].label == "image mine.png"
+    pinned = panel.tray.favourites[-1]
+    assert pinned.spec.latent == projection.spec.latent and pinned.label == "image mine.png"
+    assert pinned.sources == (Source("mine.png", hashlib.sha256(image.read_bytes()).hexdigest()),)
+    saved = panel.model.run_path / "favourites.json"
+    qtbot.waitUntil(lambda: saved.exists() and "sources" in saved.read_text(), timeout=FRAME_MS)
+    assert json.loads(saved.read_text())["favourites"][-1]["sources"] == [{"file": "mine.png",
+                                                                          "sha256": pinned.sources[0].sha256}]
     change(qtbot, panel, lambda: click(qtbot, panel.controls.next_seed))
     assert panel.result.spec.latent is None and panel.caption.text().endswith("seed 1 · ψ 0.5")
 
@@ -171,3 +182,32 @@ def test_cancel_stops_a_long_projection_and_keeps_the_view(explorer, qtbot, tmp_
     assert panel.your_image.quality.text().startswith("Projection cancelled")
     assert not panel.your_image.cancel.isVisible() and not panel.your_image.save.isVisible()
     assert panel.result.request.spec == before and panel.projector.projection is None
+
+
+def test_a_folder_is_projected_in_the_chosen_class_into_a_new_folder(explorer, qtbot, tmp_path, monkeypatch):
+    window, panel = explorer
+    box = panel.your_image
+    assert box.search_class.isVisible() and box.search_class.itemText(0) == "Best fitting class"
+    box.search_class.setCurrentIndex(2)  # the model's second class
+    wanted = panel.model.class_name(1)
+    photos, out = tmp_path / "photos", tmp_path / "projected"
+    photos.mkdir()
+    for name, colour in (("a.png", (250, 30, 30)), ("b.png", (30, 250, 30)), ("c.png", (30, 30, 250))):
+        write_png(photos / name, colour)
+    (photos / "notes.txt").write_text("not an image")
+    answers = iter([str(photos), str(out)])
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: next(answers))
+    with qtbot.waitSignal(panel.projector.folder_written, timeout=FRAME_MS) as blocker:
+        click(qtbot, box.project_folder)
+        assert box.cancel.isVisible()
+    assert blocker.args[0] == out
+    with open(out / "projections.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["reconstruction"] for row in rows] == ["a.png", "b.png", "c.png"]
+    assert {row["class"] for row in rows} == {wanted}
+    for row in rows:
+        assert (out / row["reconstruction"]).is_file() and float(row["psnr_db"]) > 0
+        assert json.loads((out / row["latent"]).read_text())["class_index"] == 1
+        assert row["source_sha256"] == hashlib.sha256((photos / row["reconstruction"]).read_bytes()).hexdigest()
+    assert panel.message.text() == f"Wrote 3 reconstructions and latents to {out}"
+    assert box.quality.text().startswith("Projected 3 images") and not box.cancel.isVisible()

@@ -1,8 +1,10 @@
 """Pinned samples: each keeps everything needed to regenerate its pixels exactly, saved in the run.
 
 ``<run>/favourites.json`` lists them; a favourite names its checkpoint by the weights' SHA-256, so
-it is only ever rendered by those weights (and refuses, in one sentence, on any other). The file
-may come with a received run, so every field is checked against the run's model before use.
+it is only ever rendered by those weights (and refuses, in one sentence, on any other). A sample
+made from an analyst's projected image keeps the image's file name and SHA-256 (two for a point
+between two such images). The file may come with a received run, so every field is checked against
+the run's model before use.
 """
 
 from __future__ import annotations
@@ -22,17 +24,31 @@ MAX_SEED = 2**62
 
 
 @dataclass(frozen=True)
+class Source:
+    """An analyst's image a sample was projected from."""
+
+    file: str
+    sha256: str
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
 class Favourite:
     fingerprint: str
     spec: LatentSpec
     label: str = ""
+    sources: tuple[Source, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"fingerprint": self.fingerprint, "label": self.label, **self.spec.to_dict()}
+        extra = {"sources": [source.to_dict() for source in self.sources]} if self.sources else {}
+        return {"fingerprint": self.fingerprint, "label": self.label, **self.spec.to_dict(), **extra}
 
     @classmethod
     def from_dict(cls, raw: dict) -> Favourite:
-        return cls(raw["fingerprint"], LatentSpec.from_dict(raw), raw.get("label", ""))
+        sources = tuple(Source(item["file"], item["sha256"]) for item in raw.get("sources", []))
+        return cls(raw["fingerprint"], LatentSpec.from_dict(raw), raw.get("label", ""), sources)
 
 
 def load_favourites(run: Run) -> list[Favourite]:
@@ -61,6 +77,10 @@ def _check(item: Fields, latent_dim: int) -> None:
     item.number("psi", 0.0, 2.0, default=1.0)
     item.index_map("direction_offsets", MAX_DIRECTION_INDEX, -1e3, 1e3)
     item.index_map("dimension_offsets", latent_dim - 1, -1e3, 1e3)
+    if "sources" in item.raw:
+        for source in item.each("sources", max_items=2):
+            source.text("file", max_length=1000)
+            source.text("sha256", max_length=64)
 
 
 def save_favourites(run: Run, favourites: list[Favourite]) -> None:

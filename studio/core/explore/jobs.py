@@ -114,25 +114,47 @@ def export_batch(run_path: Path, folder: Path, count: int, seed: int, truncation
     return export_images(sampler, out, count, seed, task, truncation=truncation, class_index=class_index)
 
 
-def project_image(model: ExplorerModel, path: Path, on_source: Callable[[np.ndarray], None] | None,
-                  on_step: Callable[[int, np.ndarray], None] | None, task: TaskState) -> Any:
+def project_image(model: ExplorerModel, path: Path, class_index: int | None,
+                  on_source: Callable[[np.ndarray], None] | None, on_step: Callable[[int, np.ndarray], None] | None,
+                  task: TaskState) -> Any:
     """The image file at ``path`` projected into the checkpoint's latent space (a ``Projection``, with
-    ``PROJECTION_STEPS`` and ``ENCODER_STEPS`` as they are when called). ``on_source`` sees the image as the run sees it, ``on_step``
-    each intermediate reconstruction, both on the thread running this."""
+    ``PROJECTION_STEPS`` and ``ENCODER_STEPS`` as they are when called), searching ``class_index`` only or,
+    when None, every class. ``on_source`` sees the image as the run sees it, ``on_step`` each intermediate
+    reconstruction, both on the thread running this."""
     from studio.core.explore import projection
-    from studio.core.explore import encoder as encoders
-    from studio.core.runs import Run
-    from studio.core.sampling import Sampler
 
-    run = Run.open(model.run_path)
+    run, sampler = _open(model)
     image, sha256 = projection.read_image(path, run.config.data)
     if on_source is not None:
         on_source(image)
-    sampler = Sampler.from_run(run, model.checkpoint)
-    encoder = encoders.latent_encoder(run, sampler, model.checkpoint, task.phase(0.0, 0.5),  # once per checkpoint
-                                      steps=encoders.ENCODER_STEPS)
+    encoder, features = _projection_aids(run, sampler, model.checkpoint, task.phase(0.0, 0.5))
     return projection.project_image(sampler, image, str(path), sha256, steps=projection.PROJECTION_STEPS,
-                                    task=task.phase(0.5, 1.0), on_step=on_step, encoder=encoder)
+                                    class_index=class_index, task=task.phase(0.5, 1.0), on_step=on_step,
+                                    encoder=encoder, features=features)
+
+
+def project_folder(model: ExplorerModel, folder: Path, out: Path, class_index: int | None, task: TaskState) -> list:
+    """Every image file in ``folder`` projected, written to the new (or empty) folder ``out`` as
+    reconstructions, latents and ``projections.csv``; returns the ``Projection`` list."""
+    from studio.core.explore import projection
+    from studio.core.explore.batch_projection import image_files, project_files, write_projections
+
+    files = image_files(folder)
+    run, sampler = _open(model)
+    encoder, features = _projection_aids(run, sampler, model.checkpoint, task.phase(0.0, 0.2))
+    projections = project_files(sampler, run.config.data, files, projection.PROJECTION_STEPS, class_index, 0,
+                                task.phase(0.2, 1.0), encoder, features)
+    write_projections(out, projections, sampler.class_names)
+    return projections
+
+
+def _projection_aids(run, sampler, checkpoint: Path, task: TaskState):
+    """The projection's encoder (trained once per checkpoint, the cost ``task`` reports) and feature distance."""
+    from studio.core.explore import encoder as encoders
+    from studio.core.explore.feature_distance import run_feature_distance
+
+    encoder = encoders.latent_encoder(run, sampler, checkpoint, task, steps=encoders.ENCODER_STEPS)
+    return encoder, run_feature_distance(run, checkpoint, sampler.num_classes, sampler.device)
 
 
 def _open(model: ExplorerModel):

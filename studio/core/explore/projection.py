@@ -2,10 +2,12 @@
 
 The image goes through the run's own preprocessing (fit, resampling, colour, resolution), so it is
 compared with what the generator draws. The search starts from the best of many random latents (for
-a model with classes, of every class, or of the class the analyst names), then moves the latent with
-Adam on the pixel error, with a small pull towards the prior (``mean(z²) ≈ 1``) so the latent stays
-where the generator was trained. Everything runs from fixed seeds: the same image, checkpoint and
-seed give the same latent.
+a model with classes, of every class, or of the class the analyst names) and the encoder's guess,
+then moves the latent with Adam on the pixel error plus the distance in the run's own networks'
+features (:mod:`studio.core.explore.feature_distance`: the discriminator's, and the classifier's when
+the run has one), with a small pull towards the prior (``mean(z²) ≈ 1``) so the latent stays where
+the generator was trained. Everything runs from fixed seeds: the same image, checkpoint and seed give
+the same latent.
 
 A projection is a latent spec like any other (``LatentSpec(latent=...)``): it regenerates bit for
 bit, takes the explorer's directions and truncation, and can be A or B of an interpolation. It is
@@ -26,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from studio.core.errors import StudioError
+from studio.core.explore.feature_distance import FeatureDistance
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.explore.render import render_spec
 from studio.core.sampling import Sampler, latents, to_uint8_images
@@ -35,6 +38,7 @@ PROJECTION_STEPS = 300
 CANDIDATES = 256
 LEARNING_RATE = 0.1
 PRIOR_WEIGHT = 1e-3
+FEATURE_WEIGHT = 0.05  # of the feature distance, beside the pixel MSE in [-1, 1]
 POOR_PSNR = 20.0  # below this the model cannot draw the image well: the projection says so
 FAR_FROM_PRIOR = 4.0  # |z|² this many standard deviations from its expected value: outside what was trained
 FORMAT = "gan-studio-projection/1"
@@ -50,6 +54,7 @@ class Projection:
     reconstruction: np.ndarray  # (H, W, 3) uint8
     psnr: float  # dB, image against reconstruction
     prior_deviation: float  # (|z|² - d) / sqrt(2d): 0 is typical of the prior, beyond ±4 is far from it
+    feature_distance: float | None  # in the run's own networks' features (None: a run with none)
     source: str
     source_sha256: str
     checkpoint_sha256: str
@@ -72,7 +77,8 @@ class Projection:
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "latent": [float(x) for x in self.latent], "class_index": self.class_index,
-                "psnr": self.psnr, "prior_deviation": self.prior_deviation, "source": self.source,
+                "psnr": self.psnr, "prior_deviation": self.prior_deviation, "feature_distance": self.feature_distance,
+                "source": self.source,
                 "source_sha256": self.source_sha256, "checkpoint_sha256": self.checkpoint_sha256, "steps": self.steps,
                 "seed": self.seed, "warning": self.warning}
 
@@ -123,16 +129,18 @@ def project(
     task: TaskState | None = None,
     on_step: Callable[[int, np.ndarray], None] | None = None,
     encoder: Callable | None = None,
-) -> list[tuple[np.ndarray, int | None, np.ndarray, float, float]]:
+    features: FeatureDistance | None = None,
+) -> list[tuple[np.ndarray, int | None, np.ndarray, float, float, float | None]]:
     """Project ``images`` ``(N, R, R, 3)`` uint8 together; per image (latent, class, reconstruction, PSNR,
-    prior deviation). ``on_step(step, reconstructions)`` sees every intermediate result; ``encoder`` (see
-    :mod:`studio.core.explore.encoder`) adds its guess to the random starting points. The reconstruction is
-    rendered from the latent spec the way the explorer renders it, so it is what the spec regenerates."""
+    prior deviation, feature distance). ``on_step(step, reconstructions)`` sees every intermediate result;
+    ``encoder`` (see :mod:`studio.core.explore.encoder`) adds its guess to the random starting points;
+    ``features`` adds its distance to the loss and measures the result. The reconstruction is rendered
+    from the latent spec the way the explorer renders it, so it is what the spec regenerates."""
     task = task or quiet()
     if not 1 <= steps <= 100_000:
         raise StudioError(f"The number of projection steps must be from 1 to 100,000, not {steps}.")
     generator, device, dim = sampler.generator, sampler.device, sampler.latent_dim
-    target = torch.from_numpy(np.array(images, dtype=np.uint8)).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(device)
+    target = _pixels(images, device)
     classes = _classes_to_try(sampler, class_index)
     z, labels = _initial_guess(sampler, target, classes, seed, task, encoder)
     z = z.clone().requires_grad_(True)
@@ -142,7 +150,7 @@ def project(
     for parameter in frozen:  # only the latent learns
         parameter.requires_grad_(False)
     try:
-        _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on_step)
+        _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on_step, features)
     finally:
         for parameter in frozen:
             parameter.requires_grad_(True)
@@ -151,16 +159,30 @@ def project(
         chosen = None if labels is None else int(labels[i])
         reconstruction = render_spec(sampler, LatentSpec(latent=tuple(float(x) for x in row), class_index=chosen))[0]
         deviation = float((np.sum(row.astype(np.float64) ** 2) - dim) / math.sqrt(2 * dim))
-        results.append((row, chosen, reconstruction, psnr(images[i], reconstruction), deviation))
+        distance = None if features is None else _feature_distance(features, images[i], reconstruction, device)
+        results.append((row, chosen, reconstruction, psnr(images[i], reconstruction), deviation, distance))
     return results
 
 
-def _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on_step) -> None:
+def _pixels(images: np.ndarray, device) -> torch.Tensor:
+    """``(N, R, R, 3)`` uint8 to ``(N, 3, R, R)`` in [-1, 1]."""
+    return torch.from_numpy(np.array(images, dtype=np.uint8)).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(device)
+
+
+def _feature_distance(features: FeatureDistance, image: np.ndarray, reconstruction: np.ndarray, device) -> float:
+    with torch.no_grad():
+        return float(features(_pixels(reconstruction[None], device), features.reference(_pixels(image[None], device)))[0])
+
+
+def _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on_step, features) -> None:
+    reference = None if features is None else features.reference(target)
     for step in range(1, steps + 1):
         if step % 10 == 0:
             task.check("The projection")
         drawn = generator(z, labels)
         loss = F.mse_loss(drawn, target, reduction="none").mean(dim=(1, 2, 3)).sum()
+        if features is not None:
+            loss = loss + FEATURE_WEIGHT * features(drawn, reference).sum()
         loss = loss + PRIOR_WEIGHT * (z.pow(2).mean(dim=1) - 1).pow(2).sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -173,13 +195,12 @@ def _optimise(generator, z, labels, target, optimizer, schedule, steps, task, on
 
 def project_image(sampler: Sampler, image: np.ndarray, source: str, source_sha256: str, steps: int = PROJECTION_STEPS,
                   class_index: int | None = None, seed: int = 0, task: TaskState | None = None,
-                  on_step: Callable[[int, np.ndarray], None] | None = None, encoder: Callable | None = None) -> Projection:
+                  on_step: Callable[[int, np.ndarray], None] | None = None, encoder: Callable | None = None,
+                  features: FeatureDistance | None = None) -> Projection:
     """One image's :class:`Projection`."""
-    (latent, chosen, reconstruction, value, deviation), = project(sampler, image[None], steps, class_index, seed, task,
-                                                                  None if on_step is None else
-                                                                  lambda step, drawn: on_step(step, drawn[0]), encoder)
-    return Projection(latent, chosen, reconstruction, value, deviation, source, source_sha256, sampler.fingerprint,
-                      steps, seed)
+    result, = project(sampler, image[None], steps, class_index, seed, task,
+                      None if on_step is None else lambda step, drawn: on_step(step, drawn[0]), encoder, features)
+    return Projection(*result, source, source_sha256, sampler.fingerprint, steps, seed)
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

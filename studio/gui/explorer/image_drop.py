@@ -8,9 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
+from studio.core.imaging import IMAGE_SUFFIXES
 from studio.gui.dataset.drop import dropped_path
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 
 
 def dropped_image(event) -> Path | None:

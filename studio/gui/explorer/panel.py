@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 from superqt import QElidingLabel
 
 from studio.core.explore import jobs
-from studio.core.explore.favourites import Favourite
+from studio.core.explore.favourites import Favourite, Source
 from studio.core.explore.jobs import ExplorerModel
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.imaging import make_grid
@@ -288,14 +288,17 @@ class ExplorerPanel(QWidget):
         name_of = self.controls.name_of
         label = name_of(spec) if request.towards is None else f"{name_of(request.spec)} → {name_of(request.towards)}"
         index = 0 if len(self.result.images) == 1 else self._selected
-        self.tray.add(Favourite(self.model.fingerprint, spec, label), self.result.images[index])
+        sources = self.controls.sources_of(spec) if request.towards is None else \
+            self.controls.sources_of(request.spec, request.towards)
+        self.tray.add(Favourite(self.model.fingerprint, spec, label, sources), self.result.images[index])
 
     def _show_favourite(self, favourite: Favourite) -> None:
-        self.controls.show_spec(favourite.spec, favourite.label)
+        self.controls.show_spec(favourite.spec, favourite.label, favourite.sources)
 
     def _show_projection(self, projection) -> None:
         """The projected image becomes the current sample: its latent and class, ψ 1, no offsets."""
-        self.controls.show_spec(projection.spec, f"image {Path(projection.source).name}")
+        name = Path(projection.source).name
+        self.controls.show_spec(projection.spec, f"image {name}", (Source(name, projection.source_sha256),))
 
     def _save_favourites(self) -> None:
         if self.model is not None:

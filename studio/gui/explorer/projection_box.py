@@ -1,5 +1,6 @@
 """The explorer's "Your image" strip: Project image…, the image beside its reconstruction as it
-converges, the PSNR and any warning, progress with Cancel, and Save latent….
+converges, the PSNR, feature distance and any warning, progress with Cancel, Save latent…, the class
+to search (a conditional model), and Project folder… for a whole folder of images at once.
 
 It asks which files (dialogs) and shows what it is given; ``ImageProjector`` runs the projection.
 """
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
-from studio.gui.explorer.image_drop import IMAGE_SUFFIXES
+from studio.core.imaging import IMAGE_SUFFIXES
 from studio.gui.explorer.spec_controls import button
 from studio.gui.naming import named
 from studio.gui.widgets.image_view import ImageView
@@ -25,9 +26,11 @@ IDLE = "Drop an image on the view, or choose one, to find the latent the model d
 
 
 class ProjectionBox(QGroupBox):
-    """``project_requested(Path)``, ``save_requested(Path)`` carry the chosen file; ``cancel_requested``."""
+    """``project_requested(Path)``, ``save_requested(Path)`` carry the chosen file,
+    ``folder_requested(Path, Path)`` the folder of images and the new folder to write to; ``cancel_requested``."""
 
     project_requested = Signal(object)
+    folder_requested = Signal(object, object)
     save_requested = Signal(object)
     cancel_requested = Signal()
 
@@ -56,9 +59,16 @@ class ProjectionBox(QGroupBox):
         self.save = button("Save latent…", "explorerSaveLatent", "Save the projected latent",
                            "Write the latent as JSON (with the image's fingerprint and PSNR) for 'walk --from/--to'.")
         self.save.hide()
+        self.project_folder = button("Project folder…", "explorerProjectFolder", "Project a folder of images",
+                                     "Project every image in a folder and write the reconstructions, their latents "
+                                     "and a table of how well the model draws each into a new folder.")
+        self.search_class = named(QComboBox(), "explorerProjectionClass", "Class to search",
+                                  "The class a conditional model draws your image as; 'Best fitting class' tries each.")
+        self.search_class.hide()
         self._source_name = ""
         self._lay_out()
         self.project.clicked.connect(self._ask_image)
+        self.project_folder.clicked.connect(self._ask_folder)
         self.save.clicked.connect(self._ask_latent_file)
         self.cancel.clicked.connect(self.cancel_requested)
 
@@ -75,7 +85,7 @@ class ProjectionBox(QGroupBox):
         text.addLayout(progress_row)
         text.addStretch(1)
         buttons = QVBoxLayout()
-        for widget in (self.project, self.save):
+        for widget in (self.project, self.project_folder, self.search_class, self.save):
             widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             buttons.addWidget(widget)
         buttons.addStretch(1)
@@ -87,6 +97,18 @@ class ProjectionBox(QGroupBox):
         layout.addLayout(buttons)
 
     # --------------------------------------------------------------- showing
+    def set_classes(self, names: list[str]) -> None:
+        """The classes a conditional model can draw an image as (none: the choice is hidden)."""
+        self.search_class.clear()
+        self.search_class.addItem("Best fitting class", None)
+        for index, name in enumerate(names):
+            self.search_class.addItem(name, index)
+        self.search_class.setVisible(bool(names))
+
+    def class_index(self) -> int | None:
+        """The class to search, or None for the best fitting one."""
+        return self.search_class.currentData()
+
     def start(self, name: str) -> None:
         """A projection of ``name`` began: clear the images, show progress and Cancel."""
         self._source_name = name
@@ -112,7 +134,8 @@ class ProjectionBox(QGroupBox):
     def show_result(self, projection) -> None:
         """The finished projection: its reconstruction, PSNR and warning; Save latent becomes available."""
         self.reconstruction.set_image(projection.reconstruction)
-        self.quality.setText(f"{self._source_name} · Reconstruction: {projection.psnr:.1f} dB")
+        distance = "" if projection.feature_distance is None else f", feature distance {projection.feature_distance:.3f}"
+        self.quality.setText(f"{self._source_name} · Reconstruction: {projection.psnr:.1f} dB{distance}")
         self.warning.setText(projection.warning)
         self.warning.setVisible(bool(projection.warning))
         self.save.show()
@@ -129,6 +152,14 @@ class ProjectionBox(QGroupBox):
         path, _ = QFileDialog.getOpenFileName(self, "Project an image", "", IMAGE_FILTER)
         if path:
             self.project_requested.emit(Path(path))
+
+    def _ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Project the images in a folder")
+        if not folder:
+            return
+        out = QFileDialog.getExistingDirectory(self, "A new or empty folder for the reconstructions and latents")
+        if out:
+            self.folder_requested.emit(Path(folder), Path(out))
 
     def _ask_latent_file(self) -> None:
         default = f"{Path(self._source_name).stem or 'projection'}-latent.json"

@@ -1,8 +1,10 @@
-"""Runs the projection of an analyst's image for the explorer: one at a time, off the GUI thread,
-with progress, Cancel and the live reconstruction; then hands the projection to the panel.
+"""Runs the projection of an analyst's image (or of a folder of them) for the explorer: one at a time,
+off the GUI thread, with progress, Cancel and the live reconstruction; then hands the projection to
+the panel.
 
-The job is ``studio.core.explore.jobs.project_image`` on the one task runner; its images reach the
-"Your image" box through a ``ProjectionFeed`` (never a widget touched from the job's thread).
+The jobs are ``studio.core.explore.jobs.project_image`` and ``project_folder`` on the one task runner;
+images reach the "Your image" box through a ``ProjectionFeed`` (never a widget touched from the job's
+thread).
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ BUSY = "A projection is already running; wait for it or cancel it."
 
 class ImageProjector(QObject):
     """``projected(Projection)`` when a projection finishes; ``message(str)`` carries one sentence for
-    the panel; ``saved(Path)`` follows Save latent."""
+    the panel; ``saved(Path)`` follows Save latent, ``folder_written(Path)`` a projected folder."""
 
     projected = Signal(object)
     message = Signal(str)
     saved = Signal(object)
+    folder_written = Signal(object)
 
     def __init__(self, threads: ThreadHost, box: ProjectionBox, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,22 +42,27 @@ class ImageProjector(QObject):
         box.project_requested.connect(self.project)
         box.cancel_requested.connect(self.cancel)
         box.save_requested.connect(self.save)
+        box.folder_requested.connect(self.project_folder)
 
     def set_model(self, model: ExplorerModel | None) -> None:
         """Project into ``model``'s checkpoint from now on (a running projection of another one stops)."""
         if self.model is not None and (model is None or model.checkpoint != self.model.checkpoint):
             self.cancel()
         self.model = model
+        self.box.set_classes([] if model is None else [model.class_name(i) for i in range(model.num_classes)])
 
     def running(self) -> bool:
         return self._task is not None
 
-    def project(self, path: Path) -> None:
+    def _can_start(self) -> bool:
         if self.model is None:
             self.message.emit(NO_MODEL)
-            return
-        if self._task is not None:
+        elif self._task is not None:
             self.message.emit(BUSY)
+        return self.model is not None and self._task is None
+
+    def project(self, path: Path) -> None:
+        if not self._can_start():
             return
         feed = ProjectionFeed(self)
         feed.source_ready.connect(self.box.show_source)
@@ -62,10 +70,22 @@ class ImageProjector(QObject):
         self.projection = None
         self.box.start(Path(path).name)
         self.message.emit("")
-        task = self.threads.run(jobs.project_image, self.model, Path(path), feed.send_source, feed.send_frame,
-                                doing="Projecting the image", on_result=self._on_projected, on_error=self._on_failed,
-                                on_progress=self.box.show_progress)
+        task = self.threads.run(jobs.project_image, self.model, Path(path), self.box.class_index(), feed.send_source,
+                                feed.send_frame, doing="Projecting the image", on_result=self._on_projected,
+                                on_error=self._on_failed, on_progress=self.box.show_progress)
         task.done.connect(lambda: self._on_done(task, feed))
+        self._task = task
+
+    def project_folder(self, folder: Path, out: Path) -> None:
+        """Project every image in ``folder`` and write the results into the new (or empty) folder ``out``."""
+        if not self._can_start():
+            return
+        self.box.start(f"the images in {Path(folder).name}")
+        self.message.emit("")
+        task = self.threads.run(jobs.project_folder, self.model, Path(folder), Path(out), self.box.class_index(),
+                                doing="Projecting the folder", on_result=lambda found: self._on_folder_done(found, out),
+                                on_error=self._on_failed, on_progress=self.box.show_progress)
+        task.done.connect(lambda: self._on_done(task, None))
         self._task = task
 
     def cancel(self) -> None:
@@ -92,9 +112,17 @@ class ImageProjector(QObject):
         self.box.stop(IDLE)
         self.message.emit(sentence)
 
-    def _on_done(self, task: Task, feed: ProjectionFeed) -> None:
-        feed.close()
-        feed.deleteLater()
+    def _on_folder_done(self, projections: list, out: Path) -> None:
+        poor = sum(1 for projection in projections if projection.warning)
+        note = f"; {poor} of them with a warning (see projections.csv)" if poor else ""
+        self.box.stop(f"Projected {len(projections)} images{note}.")
+        self.message.emit(f"Wrote {len(projections)} reconstructions and latents to {out}")
+        self.folder_written.emit(Path(out))
+
+    def _on_done(self, task: Task, feed: ProjectionFeed | None) -> None:
+        if feed is not None:
+            feed.close()
+            feed.deleteLater()
         if self._task is task:
             self._task = None
         self.box.stop("Projection cancelled; the view is unchanged." if task.is_cancelled() else "")

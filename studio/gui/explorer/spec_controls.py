@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
 from superqt import QElidingLabel, QLabeledDoubleSlider
 from superqt.utils import signals_blocked
 
+from studio.core.explore.favourites import Source
 from studio.core.explore.latent_spec import LatentSpec
 from studio.core.explore.jobs import ExplorerModel
 from studio.gui.explorer.direction_sliders import RAW_SLIDERS, DirectionSliders, named_slider
@@ -59,6 +60,7 @@ class SpecControls(QWidget):
         self.latent: tuple[float, ...] | None = None  # the projected image shown instead of seeds
         self._ends: dict[str, LatentSpec | None] = {"a": None, "b": None}  # projected images used as A / B
         self._names: dict[tuple[float, ...], str] = {}  # projected latents -> their image's name
+        self._sources: dict[tuple[float, ...], Source] = {}  # projected latents -> their image file
         self._play = QTimer(self, interval=PLAY_INTERVAL_MS)
         self._play.timeout.connect(self._advance)
         self._play_direction = 1.0
@@ -251,9 +253,15 @@ class SpecControls(QWidget):
             return f"seed {spec.seed}"
         return self._names.get(spec.latent, "a latent")
 
-    def show_spec(self, spec: LatentSpec, name: str = "") -> None:
+    def sources_of(self, *specs: LatentSpec | None) -> tuple[Source, ...]:
+        """The image files the specs' latents were projected from (none for seeds)."""
+        return tuple(self._sources[spec.latent] for spec in specs
+                     if spec is not None and spec.latent is not None and spec.latent in self._sources)
+
+    def show_spec(self, spec: LatentSpec, name: str = "", sources: tuple[Source, ...] = ()) -> None:
         """Put a spec's settings back on the controls, as one sample (a spec with a latent, e.g. a
-        projected image, becomes the current sample instead of the seed; ``name`` is what to call it)."""
+        projected image, becomes the current sample instead of the seed; ``name`` is what to call it,
+        ``sources`` the image it was projected from)."""
         self.interpolate.setChecked(False)
         self.grid_side.setCurrentIndex(0)
         self.seed.setValue(spec.seed)
@@ -264,6 +272,8 @@ class SpecControls(QWidget):
         if spec.latent is not None:
             if name:
                 self._names[spec.latent] = name
+            if len(sources) == 1:
+                self._sources[spec.latent] = sources[0]
             self.latent = spec.latent
             self._emit()
 
