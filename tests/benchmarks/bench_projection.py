@@ -7,9 +7,12 @@ Run from the repository root (a script, not a test), on an otherwise idle machin
 For each resolution (32 and 64 px) a conditional DCGAN with the studio's defaults is trained on the demo
 set for --train-steps steps, then:
   encoder     seconds to train the projection's encoder once for the checkpoint (cached afterwards)
-  project     seconds for one image with the default number of steps, with the encoder's guess
+  project     seconds for one image with the default number of steps, the encoder's guess and the
+              feature loss (what the explorer and 'project' do)
   PSNR        median and worst over 8 images the model drew itself (G(z*) for random z* and classes),
               with the encoder's guess and with random starting points only
+  real        8 held-in training images: median PSNR and feature distance with the feature loss and
+              with the pixel loss alone
   stall       the longest gap between 5 ms timer ticks of a Qt event loop while one projection runs on
               the studio's task runner (what the explorer does): the window's responsiveness
 """
@@ -30,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from studio.core.config import RunConfig  # noqa: E402
 from studio.core.data import load_dataset  # noqa: E402
 from studio.core.explore.encoder import latent_encoder  # noqa: E402
+from studio.core.explore.feature_distance import run_feature_distance  # noqa: E402
 from studio.core.explore.projection import PROJECTION_STEPS, project, project_image  # noqa: E402
 from studio.core.sampling import Sampler, latents  # noqa: E402
 from studio.core.training.jobs import new_run  # noqa: E402
@@ -46,7 +50,7 @@ def _trained(resolution: int, steps: int, root: Path):
     return run
 
 
-def _stall(sampler, image) -> float:
+def _stall(sampler, image, encoder, features) -> float:
     """The longest gap between timer ticks while a projection runs on the task runner."""
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -60,7 +64,8 @@ def _stall(sampler, image) -> float:
     timer.timeout.connect(lambda: (gaps.append(clock.restart())))
     clock.start()
     timer.start()
-    host.run(project_image, sampler, image, "bench", "", PROJECTION_STEPS, None, 0, doing="Projecting",
+    host.run(project_image, sampler, image, "bench", "", PROJECTION_STEPS, None, 0, encoder=encoder, features=features,
+             doing="Projecting",
              on_result=lambda result: loop.quit(), on_error=lambda sentence: loop.quit())
     loop.exec()
     timer.stop()
@@ -80,16 +85,31 @@ def main() -> None:
         began = time.perf_counter()
         encoder = latent_encoder(run, sampler, run.latest_checkpoint())
         encoder_s = time.perf_counter() - began
+        features = run_feature_distance(run, run.latest_checkpoint(), sampler.num_classes, sampler.device)
         truth = sampler.render(latents(99, 8, sampler.latent_dim))
         began = time.perf_counter()
-        project(sampler, truth[:1], encoder=encoder)
+        project(sampler, truth[:1], encoder=encoder, features=features)
         one_s = time.perf_counter() - began
-        with_encoder = [result[3] for result in project(sampler, truth, encoder=encoder)]
-        random_only = [result[3] for result in project(sampler, truth)]
-        stall = _stall(sampler, truth[0])
+        with_encoder = [result[3] for result in project(sampler, truth, encoder=encoder, features=features)]
+        random_only = [result[3] for result in project(sampler, truth, features=features)]
+        real = run.split(load_dataset(run.config.data))[0].images[:8].permute(0, 2, 3, 1).numpy()
+        measured = [project(sampler, real, encoder=encoder, features=features),
+                    [result[:5] + (_distance(features, image, result[2], sampler),)
+                     for image, result in zip(real, project(sampler, real, encoder=encoder))]]
+        (loss_psnr, loss_distance), (pixel_psnr, pixel_distance) = (
+            (np.median([r[3] for r in results]), np.median([r[5] for r in results])) for results in measured)
+        stall = _stall(sampler, truth[0], encoder, features)
         print(f"{resolution} px: encoder {encoder_s:.1f} s · project one image ({PROJECTION_STEPS} steps) {one_s:.1f} s · "
               f"PSNR with encoder median {np.median(with_encoder):.1f} dB (worst {min(with_encoder):.1f}) · random starts "
               f"median {np.median(random_only):.1f} dB (worst {min(random_only):.1f}) · longest event-loop gap {stall:.0f} ms")
+        print(f"{resolution} px, held-in real images: with the feature loss {loss_psnr:.2f} dB, feature distance "
+              f"{loss_distance:.4f} · pixel loss alone {pixel_psnr:.2f} dB, feature distance {pixel_distance:.4f}")
+
+
+def _distance(features, image, reconstruction, sampler) -> float:
+    from studio.core.explore.projection import _feature_distance
+
+    return _feature_distance(features, image, reconstruction, sampler.device)
 
 
 if __name__ == "__main__":
