@@ -14,6 +14,7 @@ from studio.cli.data import add_data_command
 from studio.cli.evaluation import add_evaluation_commands
 from studio.cli.explore import add_sample_command, add_walk_command
 from studio.cli.projection import add_project_command
+from studio.cli.sweep import add_sweep_command
 from studio.cli.training import add_models_command, add_training_commands
 from studio.core.errors import StudioError
 
@@ -41,4 +42,5 @@ def _parser() -> argparse.ArgumentParser:
     add_models_command(commands)
     add_evaluation_commands(commands)
     add_augment_commands(commands)
+    add_sweep_command(commands)
     return parser

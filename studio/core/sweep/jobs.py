@@ -21,13 +21,15 @@ from studio.core.tasks import TaskState
 
 
 def plan_sweep(data: DataConfig, dataset: Any, base: RunConfig | None = None, **settings: Any) -> SweepSpec:
-    """A sweep of ``dataset`` (loaded with ``data``): measured in the classifier feature space when it has
-    two or more classes, else in the random one; ``settings`` are any other :class:`SweepSpec` fields
-    (``space``, ``trials``, ``timeout_min``, ``steps``, ``eval_every``, ``eval_samples``, ``device``, ``seed``)."""
+    """A sweep of ``dataset`` (loaded with ``data``); ``settings`` are any other :class:`SweepSpec` fields
+    (``space``, ``trials``, ``timeout_min``, ``steps``, ``eval_every``, ``eval_samples``, ``features``,
+    ``device``, ``seed``). ``features`` 'auto' (or absent) measures FD in the classifier feature space
+    when the data has two or more classes (trained once per sweep), else in the random one."""
     base = RunConfig.from_dict((base or RunConfig()).to_dict())
     base.data = replace(data)
-    features = "classifier" if len(dataset.class_names) >= 2 else "random"
-    spec = SweepSpec(data=replace(data), base=base, features=features, **settings)
+    if settings.get("features") in (None, "auto"):
+        settings["features"] = "classifier" if len(dataset.class_names) >= 2 else "random"
+    spec = SweepSpec(data=replace(data), base=base, **settings)
     spec.check()
     return spec
 

@@ -297,6 +297,8 @@ def train_with_trainer(job: TrialJob, hooks: TrialHooks, dataset: Any) -> TrialO
             raise TrialCannotResume(f"Trial {job.number}'s run cannot be continued ({error})") from None
         if run.last_step() >= job.config.train.steps:
             return TrialOutcome(run.last_step())
+        if run.latest_checkpoint() is None:
+            run.truncate_metrics(0)  # it starts over: the records of the lost steps would repeat
         run.continue_to(job.config.train.steps)
     else:
         run = new_run(job.run_path.parent, job.config, dataset, name=job.run_path.name)
