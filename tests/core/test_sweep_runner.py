@@ -191,3 +191,38 @@ def test_pause_is_not_counted_and_stop_while_paused_ends_cleanly(tmp_path):
     assert isinstance(finished, SweepFinished) and finished.reason == "stopped"
     started = [e.number for e in events if isinstance(e, TrialStarted)]
     assert started == [0, 1]
+
+
+class Crash(BaseException):
+    """Stands in for the process dying mid-trial: nothing after it runs, the journal keeps what was written."""
+
+
+def test_a_crashed_sweep_continues_its_running_trial_and_repeats_no_finished_one(tmp_path):
+    folder = make_sweep(tmp_path / "sweep", trials=4)
+
+    class Crashing(FakeTrainer):
+        def __call__(self, job, hooks):
+            original = hooks.report
+
+            def report(step, fd):
+                pruned = original(step, fd)
+                if (job.number, step) == (2, 40):
+                    raise Crash()
+                return pruned
+
+            hooks.report = report
+            return super().__call__(job, hooks)
+
+    with pytest.raises(Crash):
+        run_sweep(folder, Crashing())
+    rows = sweep_results(folder).trials
+    assert [r.state for r in rows][2] == "RUNNING" and dict(rows[2].curve) == {10: fd_of(rows[2].params, 10),
+                                                                             20: fd_of(rows[2].params, 20),
+                                                                             30: fd_of(rows[2].params, 30),
+                                                                             40: fd_of(rows[2].params, 40)}
+    again = FakeTrainer()
+    run_sweep(folder, again)
+    assert [(number, resumed) for number, resumed, _ in again.calls] == [(2, True), (3, False)]
+    assert again.calls[0][2] == 40
+    rows = sweep_results(folder).trials
+    assert len(rows) == 4 and all(r.state in (COMPLETE, PRUNED) for r in rows)

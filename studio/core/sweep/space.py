@@ -20,7 +20,7 @@ parameter off (the base config's value, 0 by default, is then used).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from studio.core.config import ADVERSARIAL, MODEL_KINDS, RunConfig, _bound_problem
@@ -159,6 +159,8 @@ def parse_param(text: str, space: list[Parameter] | None = None) -> Parameter:
         if spec == "off":
             parameter = replace(current, enabled=False, value=None)
         elif ":" in spec:
+            if _option_type(name) is str:
+                raise StudioError(f"{name} ({_label(name)}) is a choice, not a range; write e.g. {name}={_example(name)}.")
             parts = spec.split(":")
             if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "log"):
                 raise StudioError(forms)
