@@ -52,11 +52,20 @@ def test_the_window_carries_the_icon(qapp):
 
 
 def _build(kind: str, out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)]
-                   if kind == "wheel" else
-                   [sys.executable, "-c", "import setuptools.build_meta as b, sys; b.build_sdist(sys.argv[1])", str(out)],
+    """The sdist, or the wheel built from the unpacked sdist (as ``python -m build`` does, and leaving the
+    source tree without build files), with this environment's setuptools."""
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", "import setuptools.build_meta as b, sys; b.build_sdist(sys.argv[1])", str(out)],
                    check=True, cwd=ROOT, capture_output=True, timeout=300)
-    return next(out.glob("*.whl" if kind == "wheel" else "*.tar.gz"))
+    sdist = next(out.glob("*.tar.gz"))
+    if kind == "sdist":
+        return sdist
+    with tarfile.open(sdist) as archive:
+        archive.extractall(out / "src", **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    source = next((out / "src").iterdir())
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
+                    str(source)], check=True, cwd=out, capture_output=True, timeout=300)
+    return next(out.glob("*.whl"))
 
 
 def test_the_wheel_ships_the_style_sheet_and_icons(tmp_path):
