@@ -25,13 +25,14 @@ diffaugment; also available: beta2, latent_dim, model, r1_gamma, ema_decay, prec
 
 
 def add_sweep_command(commands) -> None:
-    sweep = commands.add_parser("sweep", help="search training settings with Optuna (or 'sweep show DIR')",
+    sweep = commands.add_parser("sweep", help="search training settings with Optuna (or 'sweep show DIR', 'sweep report DIR --out FILE')",
                                 description=SWEEP_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sweep.add_argument("action", nargs="?", choices=["show"], help="'show' prints the sweep in FOLDER")
-    sweep.add_argument("folder", nargs="?", type=Path, metavar="FOLDER", help="the sweep folder to show")
+    sweep.add_argument("action", nargs="?", choices=["show", "report"],
+                       help="'show' prints the sweep in FOLDER; 'report' writes its report to --out FILE (.html, .pdf or .md)")
+    sweep.add_argument("folder", nargs="?", type=Path, metavar="FOLDER", help="the sweep folder to show or report")
     add_data_options(sweep)
     sweep.set_defaults(data=None)  # tells a given --data from the default on --resume
-    sweep.add_argument("--out", type=Path, help="the sweep folder (new, or the one to continue with --resume)")
+    sweep.add_argument("--out", type=Path, help="the sweep folder (new, or the one to continue with --resume); with 'report', the report file")
     sweep.add_argument("--trials", type=int, help="how many trials (default 20; with --resume, a larger number adds trials)")
     sweep.add_argument("--timeout", type=float, metavar="MIN", help="start no trial after this many minutes of training")
     sweep.add_argument("--steps", type=int, help="training steps per trial (default 2000)")
@@ -51,6 +52,13 @@ def _sweep(args: argparse.Namespace) -> int:
         if args.folder is None:
             raise StudioError("Name the sweep folder to show: python -m studio sweep show DIR.")
         return _show(args.folder)
+    if args.action == "report":
+        if args.folder is None or args.out is None:
+            raise StudioError("Name the sweep folder and the report file: python -m studio sweep report DIR --out FILE.html|.pdf|.md.")
+        from studio.reporting.sweep import write_sweep_report
+
+        print(f"Wrote {write_sweep_report(args.folder, args.out)}")
+        return 0
     if args.folder is not None:
         raise StudioError(f"'{args.folder}' is not a sweep command; use 'sweep show DIR', or 'sweep --out DIR' to run one.")
     if args.out is None:

@@ -92,7 +92,7 @@ def _paint(painter: QPainter, chart: Chart) -> None:
             point = at(tick, y_low)
             painter.drawLine(QPointF(point.x(), plot.bottom()), QPointF(point.x(), plot.bottom() + 6))
             painter.drawText(QRectF(point.x() - 60, plot.bottom() + 8, 120, 24), Qt.AlignmentFlag.AlignCenter, f"{tick:g}")
-        painter.drawText(QRectF(plot.left(), HEIGHT - 28, plot.width(), 26), Qt.AlignmentFlag.AlignCenter, "step")
+        painter.drawText(QRectF(plot.left(), HEIGHT - 28, plot.width(), 26), Qt.AlignmentFlag.AlignCenter, chart.x_label)
     painter.save()
     painter.translate(22, plot.center().y())
     painter.rotate(-90)
@@ -119,9 +119,18 @@ def _paint(painter: QPainter, chart: Chart) -> None:
             point = at(x, y)
             path.lineTo(point) if drawing else path.moveTo(point)
             drawing = True
-        painter.setPen(QPen(colour, 2.5))
-        painter.drawPath(path)
-        if len(series.x) <= 30:
+        style = getattr(series, "style", "line")
+        if style != "points":
+            painter.setPen(QPen(colour, 2.5, Qt.PenStyle.DashLine if style == "cut" else Qt.PenStyle.SolidLine))
+            painter.drawPath(path)
+        finite = [(x, y) for x, y in zip(series.x, series.y) if math.isfinite(x) and math.isfinite(y)]
+        if style == "cut" and finite:
+            end = at(*finite[-1])
+            painter.setPen(QPen(QColor("#c0392b"), 3))
+            painter.drawLine(end + QPointF(-7, -7), end + QPointF(7, 7))
+            painter.drawLine(end + QPointF(-7, 7), end + QPointF(7, -7))
+        if len(series.x) <= 30 or style == "points":
+            painter.setPen(QPen(colour, 2.5))
             painter.setBrush(colour)
             for x, y in zip(series.x, series.y):
                 if math.isfinite(x) and math.isfinite(y):
@@ -150,7 +159,7 @@ def _legend(painter: QPainter, chart: Chart, plot: QRectF) -> None:
     if chart.bars and len(chart.series) == 1:
         return
     x = plot.right() - 10
-    for series in reversed(chart.series):
+    for series in reversed([series for series in chart.series if series.name]):
         width = painter.fontMetrics().horizontalAdvance(series.name) + 40
         x -= width
         painter.setPen(QPen(QColor(series.color), 4))

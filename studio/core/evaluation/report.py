@@ -43,10 +43,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Series:
+    """One line of a chart; ``style`` 'points' draws only its points, 'cut' a dashed line ending in ×
+    (a trial stopped early). A series without a name stays out of the legend."""
+
     name: str
     color: str
     x: list[float]
     y: list[float]
+    style: str = "line"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Chart:
     markers: list[tuple[float, str]] = field(default_factory=list)
     y_range: tuple[float, float] | None = None
     bars: bool = False
+    x_label: str = "step"
 
 
 MAX_CLASS_ROWS = 10
