@@ -1,7 +1,8 @@
 """``gan-studio --self-test``: a short check that this installation works, through the real window.
 
 It opens the main window offscreen, loads the demo set, trains a tiny model for a few steps, renders
-a sample, exports one image and the run's report, and prints one line per step. Everything it writes
+a sample, exports one image and the run's report, decodes a small folder of images in worker
+processes, and prints one line per step. Everything it writes
 (runs, settings, exports) goes to a temporary folder that is removed afterwards. It exits 0 when all
 steps pass, or 1 with the failing step in one sentence; a time limit ends it even if something hangs.
 """
@@ -143,6 +144,25 @@ class SelfTest:
             raise StepFailed(f"The report export did not write {html.name}.")
         return f"{len(self.report_files)} files, report.html {html.stat().st_size:,} bytes"
 
+    def load_folder(self) -> str:
+        """Decode a small folder of images: the path that starts worker processes (in the bundled app, copies
+        of its own executable)."""
+        from PIL import Image
+
+        source = self.folder / "folder-data"
+        for label, colour in (("red", (220, 60, 60)), ("blue", (60, 90, 220))):
+            (source / label).mkdir(parents=True)
+            for index in range(6):
+                Image.new("RGB", (24 + index, 20), colour).save(source / label / f"{index}.png")
+        window = self.window
+        window.new_run_action.trigger()  # the trained run fixed the dataset; a new run frees it, as a user would
+        window.dataset_panel.use_source(str(source))
+        config = lambda: window.session.dataset_config  # noqa: E731
+        _wait(self.app, lambda: window.session.dataset is not None and config() is not None
+              and config().source == str(source), lambda: window.session.dataset_error, doing="Decoding the folder")
+        dataset = window.session.dataset
+        return f"{len(dataset)} images in {len(dataset.class_names)} classes"
+
     def close(self) -> None:
         if self.window is not None:
             self.window.close()
@@ -151,7 +171,7 @@ class SelfTest:
 
 STEPS = (("open the main window", "open_window"), ("load the demo set", "load_demo"),
          ("train a few steps", "train"), ("render a sample", "render"), ("export one image", "export_image"),
-         ("draft and export the report", "report"))
+         ("draft and export the report", "report"), ("decode a folder in worker processes", "load_folder"))
 
 
 def run_self_test(out: TextIO | None = None, time_limit_s: float | None = None) -> int:

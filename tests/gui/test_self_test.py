@@ -28,10 +28,11 @@ def test_self_test_passes_from_the_checkout_and_leaves_nothing_behind(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     steps = [line for line in lines if line.startswith("[")]
     assert [line.split(":")[0] for line in steps] == [
-        "[1/6] open the main window", "[2/6] load the demo set", "[3/6] train a few steps",
-        "[4/6] render a sample", "[5/6] export one image", "[6/6] draft and export the report"]
+        "[1/7] open the main window", "[2/7] load the demo set", "[3/7] train a few steps",
+        "[4/7] render a sample", "[5/7] export one image", "[6/7] draft and export the report",
+        "[7/7] decode a folder in worker processes"]
     assert all(": ok (" in line for line in steps)
-    assert "Qt platform 'offscreen'" in steps[0] and "20 steps" in steps[2]
+    assert "Qt platform 'offscreen'" in steps[0] and "20 steps" in steps[2] and "12 images in 2 classes" in steps[6]
     assert lines[-1].startswith("Self-test passed in ")
     assert list(home.iterdir()) == [], "runs and settings must go to the self-test's own temporary folder"
 
@@ -55,5 +56,5 @@ def test_a_failing_step_is_one_sentence_and_status_1(qapp, monkeypatch, tmp_path
     out = io.StringIO()
     assert self_test.run_self_test(out) == 1
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("[1/6] open the main window: ok")
+    assert lines[0].startswith("[1/7] open the main window: ok")
     assert lines[1:] == ["Self-test failed at step 2 (load the demo set): The demo set could not be drawn (out of memory)."]
