@@ -82,6 +82,9 @@ ARCHIVE=dist/gan-studio-$VERSION-$PLATFORM-$ARCH-$FLAVOUR
 if [[ "$PLATFORM" == linux ]]; then
   ARCHIVE=$ARCHIVE.tar.gz
   tar -C dist -czf "$ARCHIVE" gan-studio
+elif [[ "$PLATFORM" == macos ]]; then
+  ARCHIVE=$ARCHIVE.zip
+  ditto -c -k --keepParent "$APP" "$ARCHIVE"   # keeps the .app's symbolic links and signatures
 else
   ARCHIVE=$ARCHIVE.zip
   "$PY" -c "import shutil, sys; shutil.make_archive(sys.argv[1][:-4], 'zip', 'dist', sys.argv[2])" "$ARCHIVE" "$(basename "$APP")"
@@ -92,7 +95,7 @@ if [[ "$PLATFORM" == macos ]]; then
     xcrun notarytool submit "$ARCHIVE" --keychain-profile "$GAN_STUDIO_NOTARY_PROFILE" --wait
     xcrun stapler staple "$APP"
     rm -f "$ARCHIVE"
-    "$PY" -c "import shutil, sys; shutil.make_archive(sys.argv[1][:-4], 'zip', 'dist', sys.argv[2])" "$ARCHIVE" "$(basename "$APP")"
+    ditto -c -k --keepParent "$APP" "$ARCHIVE"
     echo "Notarised and stapled $APP."
   else
     echo "Not notarising: GAN_STUDIO_NOTARY_PROFILE is not set."
