@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from studio.cli.main import main
-from studio.core.sweep.results import read_results
+from studio.core.sweep.results import continue_best, read_results
 
 TINY = ["--demo-images", "256", "--resolution", "16", "--steps", "40", "--eval-every", "20", "--eval-samples", "64",
         "--features", "random", "--device", "cpu", "--param", "g_width=8", "--param", "d_width=8",
@@ -54,6 +54,10 @@ def test_a_sweep_stops_on_sigterm_resumes_without_repeating_a_trial_and_shows_it
     shown = capsys.readouterr().out
     assert "trial  state" in shown and f"Best: trial {results.best.number}" in shown
     assert "g_width=8" not in shown  # fixed values are not searched
+
+    best = continue_best(folder, 20)
+    assert best.path == results.best.run_path and best.config.train.steps == 60
+    assert best.config.train.checkpoint_every == 500  # back to the base config's spacing
 
 
 @pytest.mark.parametrize("args, says", [
