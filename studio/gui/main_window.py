@@ -32,6 +32,7 @@ from studio.gui.run_opener import RunOpener
 from studio.gui.samples.panel import SamplesPanel
 from studio.gui.session import StudioSession
 from studio.gui.settings import StudioSettings
+from studio.gui.sweep.panel import SweepPanel
 from studio.gui.tasks import Task, ThreadHost
 from studio.gui.training.outlook import OutlookService
 from studio.gui.training.panel import TrainingPanel
@@ -40,6 +41,7 @@ from studio.gui.window_chrome import add_actions, lay_out
 
 LOCKED_WHILE_TRAINING = "Locked while training; stop training to change it."
 FIXED_BY_RUN = "Fixed by the open run; choose New run to change it."
+SWEEP_RUNNING = "A sweep is running in the Sweep tab; stop it to train (the computer cannot do both at full speed)."
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +65,8 @@ class MainWindow(QMainWindow):
         self.report_panel = ReportPanel(self.threads)
         self.explorer_panel = ExplorerPanel(self.threads, self.renderer)
         self.augment_panel = AugmentPanel(self.threads)
+        self.sweep_panel = SweepPanel(self.threads)
+        self._train_when_opened: Path | None = None  # a run to train as soon as it is open and its data loaded
 
         self.session = StudioSession()
         self.run_opener = RunOpener(self.threads, self)
@@ -102,6 +106,9 @@ class MainWindow(QMainWindow):
         self.run_opener.opened.connect(self._on_run_opened)
         self.run_opener.failed.connect(self._on_open_failed)
         self.outlook.changed.connect(self.training_panel.show_outlook)
+        self.sweep_panel.running_changed.connect(lambda running: self._refresh())
+        self.sweep_panel.open_run_requested.connect(self.open_run)
+        self.sweep_panel.continue_requested.connect(self.continue_run)
 
     # --------------------------------------------------------------- settings
     def _restore_settings(self) -> None:
@@ -224,6 +231,8 @@ class MainWindow(QMainWindow):
             form.mark_problems(problems)
         if problems:
             return next(iter(problems.values()))
+        if self.sweep_panel.running:
+            return SWEEP_RUNNING
         return self.session.block_reason(config)
 
     def _name_losses(self) -> None:
@@ -258,6 +267,8 @@ class MainWindow(QMainWindow):
         self.report_panel.set_run(session.run_path, training)
         self.augment_panel.set_run(session.run_path, training)
         self.explorer_panel.set_run(session.run_path if session.run_has_checkpoint else None)
+        self.sweep_panel.set_context(session.dataset, session.dataset_config, self.current_config(), training)
+        self._train_opened_run()
         self._refresh_outlook()
         self._refresh_status_line()
 
@@ -413,7 +424,26 @@ class MainWindow(QMainWindow):
         if path is not None and not self.is_training():
             self.run_opener.open(path)
 
+    def continue_run(self, path: Path) -> None:
+        """Open the run at ``path`` (already set to its new step total) and train it as soon as its data has loaded."""
+        if self.is_training() or self.sweep_panel.running:
+            return
+        self._train_when_opened = Path(path)
+        self.open_run(path)
+
+    def _train_opened_run(self) -> None:
+        path = self._train_when_opened
+        if path is None or self.session.run_path != path or self.is_training() or self.session.dataset_load is not None:
+            return
+        self._train_when_opened = None
+        reason = self._block_reason()
+        if reason:
+            self.training_panel.show_message(reason)
+        else:
+            self.start_training()
+
     def _on_open_failed(self, sentence: str) -> None:
+        self._train_when_opened = None
         self.statusBar().showMessage(sentence, 15_000)
         self.training_panel.show_message(sentence)
 

@@ -17,6 +17,7 @@ def lay_out(window) -> None:
     window.tabs.addTab(window.explorer_panel, "Explorer")
     window.tabs.addTab(window.report_panel, "Report")
     window.tabs.addTab(window.augment_panel, "Augment")
+    window.tabs.addTab(window.sweep_panel, "Sweep")
     window.setCentralWidget(window.tabs)
     window.setDockNestingEnabled(True)
     area = Qt.DockWidgetArea

@@ -1,0 +1,1 @@
+"""The Sweep tab: search training settings with Optuna, watch the trials, open or continue the best."""

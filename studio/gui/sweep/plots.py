@@ -1,0 +1,110 @@
+"""The sweep's plots: the optimisation history (each trial's FD and the best so far), every trial's FD
+curve (pruned ones dashed and ending in ×, the running one growing live) and the parameter importances."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+from superqt.utils import qthrottled
+
+from studio.core.sweep.events import PRUNED
+from studio.core.sweep.results import SweepResults
+from studio.gui.naming import named
+
+REDRAW_MS = 250
+COMPLETE_PEN, PRUNED_PEN = pg.mkPen("#1f77b4", width=1.5), pg.mkPen("#b0b0b0", width=1.5, style=Qt.PenStyle.DashLine)
+FAILED_PEN = pg.mkPen("#c62828", width=1.5, style=Qt.PenStyle.DotLine)
+RUNNING_PEN = pg.mkPen("#e67e22", width=2.5)
+BEST_PEN = pg.mkPen("#2e7d32", width=2.5)
+
+
+def _plot(object_name: str, title: str, left: str, bottom: str) -> pg.PlotWidget:
+    plot = named(pg.PlotWidget(background="w"), object_name, title)
+    plot.setTitle(title, color="#333")
+    plot.setLabel("left", left)
+    plot.setLabel("bottom", bottom)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.setMinimumHeight(170)
+    return plot
+
+
+class SweepPlots(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = _plot("sweepHistoryPlot", "Optimisation history", "best FD", "trial")
+        self.trial_points = self.history.plot([], [], pen=None, symbol="o", symbolSize=7, symbolBrush="#1f77b4",
+                                              name="trial")
+        self.best_line = self.history.plot([], [], pen=BEST_PEN, stepMode=None, name="best so far")
+        self.curves = _plot("sweepCurvesPlot", "FD of every trial", "FD", "step")
+        self.curve_items: dict[int, pg.PlotDataItem] = {}
+        self.pruned_marks = pg.ScatterPlotItem([], [], symbol="x", size=12, pen=pg.mkPen("#c62828", width=2),
+                                               brush="#c62828")
+        self.curves.addItem(self.pruned_marks)
+        self.importances = _plot("sweepImportancePlot", "What mattered for FD", "", "share of importance")
+        self.importance_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush="#1f77b4")
+        self.importances.addItem(self.importance_bars)
+        self.importances.showGrid(x=True, y=False, alpha=0.2)
+        self._live: dict[int, list[tuple[int, float]]] = {}
+        self._running: int | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for plot in (self.history, self.curves, self.importances):
+            layout.addWidget(plot)
+
+    def clear(self) -> None:
+        self.trial_points.setData([], [])
+        self.best_line.setData([], [])
+        for item in self.curve_items.values():
+            self.curves.removeItem(item)
+        self.curve_items.clear()
+        self.pruned_marks.setData([], [])
+        self.importance_bars.setOpts(x0=[], y=[], width=[])
+        self.importances.getAxis("left").setTicks([[]])
+        self._live.clear()
+        self._running = None
+
+    def show_results(self, results: SweepResults) -> None:
+        """Redraw everything from what the sweep has found (after each finished trial)."""
+        done = [row for row in results.trials if row.value is not None and row.state != "RUNNING"]
+        self.trial_points.setData([row.number for row in done], [row.value for row in done])
+        self.best_line.setData([n for n, _ in results.best_so_far], [v for _, v in results.best_so_far])
+        marks = []
+        for row in results.trials:
+            pen = PRUNED_PEN if row.state == PRUNED else FAILED_PEN if row.state == "FAIL" else COMPLETE_PEN
+            self._curve(row.number, [s for s, _ in row.curve], [v for _, v in row.curve], pen)
+            self._live[row.number] = list(row.curve)
+            if row.state == PRUNED and row.curve:
+                marks.append(row.curve[-1])
+        self.pruned_marks.setData([s for s, _ in marks], [v for _, v in marks])
+        names = list(results.importances)
+        self.importance_bars.setOpts(x0=[0] * len(names), y=list(range(len(names))),
+                                     width=[results.importances[name] for name in names], height=0.6)
+        self.importances.getAxis("left").setTicks([[(index, name) for index, name in enumerate(names)]])
+        self.importances.setTitle("What mattered for FD" if names else results.importance_method, color="#333")
+
+    def _curve(self, number: int, steps: list, values: list, pen) -> None:
+        item = self.curve_items.get(number)
+        if item is None:
+            item = self.curve_items[number] = self.curves.plot([], [], pen=pen)
+        item.setPen(pen)
+        item.setData(steps, values)
+
+    def trial_started(self, number: int, curve: list[tuple[int, float]] | None = None) -> None:
+        self._running = number
+        self._live[number] = list(curve or self._live.get(number, []))
+        self._curve(number, [s for s, _ in self._live[number]], [v for _, v in self._live[number]], RUNNING_PEN)
+
+    def add_measurement(self, number: int, step: int, fd: float) -> None:
+        """A new FD of the running trial; the curve redraws a few times a second at most."""
+        points = self._live.setdefault(number, [])
+        points[:] = [p for p in points if p[0] < step] + [(step, fd)]
+        self._redraw_live()
+
+    @qthrottled(timeout=REDRAW_MS)
+    def _redraw_live(self) -> None:
+        number = self._running
+        if number is None or number not in self._live:
+            return
+        points = self._live[number]
+        self._curve(number, [s for s, _ in points], [v for _, v in points], RUNNING_PEN)
