@@ -172,25 +172,36 @@ def test_a_second_process_is_refused_while_one_runs_the_sweep(tmp_path):
     assert not errors
 
 
-def test_pause_is_not_counted_and_stop_while_paused_ends_cleanly(tmp_path):
+def test_pause_is_not_counted_and_pause_and_stop_reach_the_trial(tmp_path, monkeypatch):
+    import studio.core.sweep.runner as runner_module
+
+    clock = [0.0]
+    monkeypatch.setattr(runner_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     folder = make_sweep(tmp_path / "sweep", trials=3)
-    events = []
-    runner = None
+    calls = []
+    control = SimpleNamespace(pause=lambda: calls.append("pause"), resume=lambda: calls.append("resume"),
+                              stop=lambda: calls.append("stop"))
 
     def pausing(job, hooks):
-        hooks.attach(SimpleNamespace(pause=lambda: None, resume=lambda: None, stop=lambda: None))
-        if job.number == 1:
-            runner.pause()
-            threading.Timer(0.3, runner.stop).start()
-            return TrialOutcome(job.config.train.steps // 2)
+        hooks.attach(control)
+        runner.pause()
+        clock[0] += 100  # paused
+        runner.resume()
+        clock[0] += 10  # training
         hooks.report(10, 1.0)
+        if job.number == 1:
+            runner.stop()
+            return TrialOutcome(10)
         return TrialOutcome(job.config.train.steps)
 
+    events = []
     runner = SweepRunner(folder, None, events.append, train_trial=pausing)
     finished = runner.run()
     assert isinstance(finished, SweepFinished) and finished.reason == "stopped"
-    started = [e.number for e in events if isinstance(e, TrialStarted)]
-    assert started == [0, 1]
+    assert [e.number for e in events if isinstance(e, TrialStarted)] == [0, 1]
+    assert [e.seconds for e in events if isinstance(e, TrialFinished)] == [10.0]
+    assert calls == ["pause", "resume", "pause", "resume", "stop", "resume"]
+    assert [row.state for row in sweep_results(folder).trials] == [COMPLETE, "RUNNING"]
 
 
 class Crash(BaseException):
@@ -226,3 +237,24 @@ def test_a_crashed_sweep_continues_its_running_trial_and_repeats_no_finished_one
     assert again.calls[0][2] == 40
     rows = sweep_results(folder).trials
     assert len(rows) == 4 and all(r.state in (COMPLETE, PRUNED) for r in rows)
+
+
+def test_the_time_limit_starts_no_trial_once_spent_and_counts_across_sessions(tmp_path, monkeypatch):
+    import studio.core.sweep.runner as runner_module
+
+    clock = [0.0]
+    monkeypatch.setattr(runner_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    folder = make_sweep(tmp_path / "sweep", trials=0, timeout_min=1.5)
+
+    def minute(job, hooks):  # each trial trains for a minute by the runner's clock
+        clock[0] += 60
+        hooks.report(10, 1.0)
+        return TrialOutcome(job.config.train.steps)
+
+    assert SweepRunner(folder, None, train_trial=minute).run().reason == "time"
+    assert len(sweep_results(folder).trials) == 2
+    assert SweepRunner(folder, None, train_trial=minute).run().reason == "time"
+    assert len(sweep_results(folder).trials) == 2
+    widen_budget(folder, timeout_min=3.5)
+    SweepRunner(folder, None, train_trial=minute).run()
+    assert [row.seconds for row in sweep_results(folder).trials] == [60.0] * 4
