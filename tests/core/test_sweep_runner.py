@@ -12,7 +12,6 @@ from studio.core.errors import StudioError
 from studio.core.sweep.events import COMPLETE, FAIL, PRUNED, SweepFinished, TrialFinished, TrialStarted
 from studio.core.sweep.jobs import create_sweep, plan_sweep, sweep_results, widen_budget
 from studio.core.sweep.runner import SweepRunner, TrialCannotResume, TrialOutcome
-from studio.core.sweep.space import with_params
 
 LABELLED = SimpleNamespace(class_names=["a", "b"])
 

@@ -286,3 +286,13 @@ def _word(kind: type) -> str:
 
 def _example(name: str) -> str:
     return next(p for p in default_space() if p.name == name).describe()
+
+
+def label(name: str) -> str:
+    """The option's label as the Train form shows it (``lr_g`` → 'Learning rate G')."""
+    return _label(name)
+
+
+def value_text(value: Any) -> str:
+    """A parameter value as ``--param`` writes it (floats in ``:g`` form)."""
+    return _text(value)
