@@ -146,3 +146,13 @@ def test_a_sweep_that_has_not_run_reads_as_empty_and_a_stranger_folder_is_refuse
     assert sweep_results(folder).trials == []
     with pytest.raises(StudioError, match="is not a GAN Studio sweep"):
         sweep_results(tmp_path)
+
+
+def test_binned_importances_find_the_parameter_that_decides_fd():
+    from studio.core.sweep.results import TrialRow, binned_importances
+
+    rows = [TrialRow(i, {"loss": "hinge" if i % 2 else "bce", "beta1": 0.1 * (i % 5)}, "COMPLETE",
+                     (1.0 if i % 2 else 5.0) + 0.01 * (i % 5), 40, 1.0, None) for i in range(12)]
+    space = [p for p in default_space() if p.name in ("loss", "beta1")]
+    found = binned_importances(rows, space)
+    assert list(found) == ["loss", "beta1"] and found["loss"] > 0.99 and abs(sum(found.values()) - 1) < 1e-9
