@@ -33,7 +33,7 @@ def add_sweep_command(commands) -> None:
     add_data_options(sweep)
     sweep.set_defaults(data=None)  # tells a given --data from the default on --resume
     sweep.add_argument("--out", type=Path, help="the sweep folder (new, or the one to continue with --resume); with 'report', the report file")
-    sweep.add_argument("--trials", type=int, help="how many trials (default 20; with --resume, a larger number adds trials)")
+    sweep.add_argument("--trials", type=int, help="how many trials (default 20, or no limit with --timeout; with --resume, a larger number adds trials)")
     sweep.add_argument("--timeout", type=float, metavar="MIN", help="start no trial after this many minutes of training")
     sweep.add_argument("--steps", type=int, help="training steps per trial (default 2000)")
     sweep.add_argument("--eval-every", type=int, help="steps between FD measurements (default an eighth of the steps)")
@@ -84,7 +84,7 @@ def _created(args: argparse.Namespace):
         args.data = DEMO_SOURCE
     data = data_config_from(args)
     steps = args.steps if args.steps is not None else 2000
-    settings = {"space": space, "trials": args.trials if args.trials is not None else 20,
+    settings = {"space": space, "trials": args.trials if args.trials is not None else (0 if args.timeout else 20),
                 "timeout_min": args.timeout or 0.0, "steps": steps,
                 "eval_every": args.eval_every if args.eval_every is not None else max(1, steps // 8),
                 "device": args.device or "auto", "seed": args.seed if args.seed is not None else 0,
