@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         self.dataset_panel.show_summary(summary)
         self._refresh()
         self.dataset_loaded.emit()
+        self._train_opened_run()
 
     def _on_dataset_failed(self, load: Task, sentence: str) -> None:
         if load is not self.session.dataset_load:
@@ -268,7 +269,6 @@ class MainWindow(QMainWindow):
         self.augment_panel.set_run(session.run_path, training)
         self.explorer_panel.set_run(session.run_path if session.run_has_checkpoint else None)
         self.sweep_panel.set_context(session.dataset, session.dataset_config, self.current_config(), training)
-        self._train_opened_run()
         self._refresh_outlook()
         self._refresh_status_line()
 
@@ -464,6 +464,7 @@ class MainWindow(QMainWindow):
             self.load_dataset(snapshot.config.data)
         self._refresh()
         self.run_opened.emit()
+        self._train_opened_run()
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -125,6 +125,7 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     # Double-click a trial: the studio opens its run.
     view = panel.table
     rect = view.visualRect(model.index(1, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with qtbot.waitSignal(window.run_opened, timeout=LOAD_TIMEOUT_MS):
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.session.run_path == results.trials[1].run_path
@@ -137,6 +138,8 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     assert "## Trials" in report.read_text(encoding="utf-8")
     if results.best is not None:
         best_step = results.best.steps
+        qtbot.waitUntil(panel.continue_button.isEnabled)  # the report's job has ended
+
         set_spin(qtbot, panel.extra_steps, 4)
         with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
             click(qtbot, panel.continue_button)

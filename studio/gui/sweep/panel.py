@@ -75,6 +75,7 @@ class SweepPanel(QWidget):
         self._started_at = 0.0
         self._budget = 0
         self._current: TrialProgress | None = None
+        self._tasks: set = set()
         self._message = ("", False)  # the last job's answer (sentence, is an error), shown when nothing blocks
 
         self.space_editor = SpaceEditor()
@@ -474,8 +475,10 @@ class SweepPanel(QWidget):
                 then(results)
             self.refreshed.emit(results)
 
-        self._threads.run(jobs.sweep_results, folder, doing="Reading the sweep's results", on_result=show,
-                          on_error=self._fail)
+        task = self._threads.run(jobs.sweep_results, folder, doing="Reading the sweep's results", on_result=show,
+                                 on_error=self._fail)
+        self._tasks.add(task)
+        task.done.connect(lambda: self._tasks.discard(task))
 
     def _show_results(self, results: SweepResults) -> None:
         self.results = results
@@ -528,15 +531,19 @@ class SweepPanel(QWidget):
 
     # ------------------------------------------------------------------ jobs
     def _task(self, function, *args, doing: str, on_result) -> None:
+        """Run ``function`` as a task; the panel is busy until it is done. The panel holds the task
+        until then: the ThreadHost lets go of it first, and its later slots must still run."""
+        task = self._threads.run(function, *args, doing=doing)
+        self._tasks.add(task)
+
         def finished() -> None:
+            self._tasks.discard(task)
             self._busy = ""
             self._show_state()
 
-        task = self._threads.run(function, *args, doing=doing)
-        # the answer is shown after the busy state ends, so its message stays
-        task.done.connect(finished)
         task.returned.connect(on_result)
         task.failed.connect(self._fail)
+        task.done.connect(finished)
 
     def _fail(self, sentence: str) -> None:
         self._message = (sentence, True)
