@@ -116,9 +116,12 @@ def _plots_prose(results: SweepResults) -> str:
 def sweep_charts(results: SweepResults) -> list[Chart]:
     """The optimisation history, the FD curves of every trial and the importances."""
     valued = [row for row in results.trials if row.value is not None and row.state != "RUNNING"]
+    best_so_far = list(results.best_so_far)
+    if best_so_far and valued and max(row.number for row in valued) > best_so_far[-1][0]:  # it holds to the last trial
+        best_so_far.append((max(row.number for row in valued), best_so_far[-1][1]))
     history = Chart("sweep_history", "Optimisation history", "best FD", [
         Series("trial", COMPLETE_COLOUR, [row.number for row in valued], [row.value for row in valued], style="points"),
-        Series("best so far", BEST_COLOUR, [n for n, _ in results.best_so_far], [v for _, v in results.best_so_far]),
+        Series("best so far", BEST_COLOUR, [n for n, _ in best_so_far], [v for _, v in best_so_far]),
     ], x_label="trial")
     curves = [Series("", PRUNED_COLOUR if row.state == "PRUNED" else FAILED_COLOUR if row.state == "FAIL"
                      else COMPLETE_COLOUR, [s for s, _ in row.curve], [v for _, v in row.curve],

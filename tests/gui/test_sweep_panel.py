@@ -90,7 +90,9 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     assert results.spec.space[0].low == 1e-4 and not next(p for p in results.spec.space if p.name == "g_width").enabled
     x, y = panel.plots.trial_points.getData()
     assert len(x) == sum(row.value is not None for row in results.trials) >= 1
-    assert list(panel.plots.best_line.getData()[1]) == [v for _, v in results.best_so_far]
+    best_line = list(panel.plots.best_line.getData()[1])
+    assert best_line[: len(results.best_so_far)] == [v for _, v in results.best_so_far]
+    assert set(best_line[len(results.best_so_far):]) <= {results.best.value}
     for row in results.trials:
         assert list(panel.plots.curve_items[row.number].getData()[0]) == [s for s, _ in row.curve]
     assert "trials done" in panel.status_label.text()

@@ -271,17 +271,22 @@ class SweepPanel(QWidget):
                 self._plan(features="random").check()
             except StudioError as error:
                 return str(error)
-        elif self._dataset is None and self._needs_own_data() is False:
-            return NO_DATA
+        else:
+            if self._dataset is None and self._needs_own_data() is False:
+                return NO_DATA
+            budget = self.budget_box.settings()
+            if self.results is not None and not budget["timeout_min"] and self.results.counted >= budget["trials"]:
+                return f"The sweep has run its {self.results.counted} trials; raise Trials to add more."
         return ""
 
     def _show_state(self) -> None:
         reason = self.block_reason()
         running, idle = self.running, not self.running and not self._busy
-        if reason and not running and reason not in (NO_FOLDER, SWEEP_RUNNING):
-            say(self.problem_label, reason, error=reason not in (NO_DATA, WINDOW_TRAINING) and not reason.endswith("…"))
-        else:
+        if self._message[0] or not reason or running or reason in (NO_FOLDER, SWEEP_RUNNING):
             say(self.problem_label, *self._message)
+        else:
+            say(self.problem_label, reason, error=reason not in (NO_DATA, WINDOW_TRAINING) and not reason.endswith("…")
+                and "raise Trials" not in reason)
         self.start_button.setEnabled(not reason)
         self.start_button.setToolTip(reason or ("Continue the sweep; more trials add trials." if self.spec else
                                                 "Write the sweep folder and run its trials."))
@@ -509,7 +514,7 @@ class SweepPanel(QWidget):
         """Prepare the best trial's run for more steps; the window opens and trains it like any run."""
         if not self.continue_button.isEnabled() or self.folder is None:
             return
-        self._busy = "Preparing the best trial's run…"
+        self._busy, self._message = "Preparing the best trial's run…", ("", False)
         self._task(continue_best, self.folder, self.extra_steps.value(), doing="Preparing the best trial's run",
                    on_result=lambda run: self.continue_requested.emit(run.path))
         self._show_state()
@@ -519,7 +524,7 @@ class SweepPanel(QWidget):
             return
         from studio.reporting.sweep import write_sweep_report
 
-        self._busy = "Writing the sweep report…"
+        self._busy, self._message = "Writing the sweep report…", ("", False)
         self._task(write_sweep_report, self.folder, Path(path), doing="Writing the sweep report",
                    on_result=self._on_report)
         self._show_state()

@@ -41,7 +41,7 @@ class SweepPlots(QWidget):
         self.pruned_marks = pg.ScatterPlotItem([], [], symbol="x", size=12, pen=pg.mkPen("#c62828", width=2),
                                                brush="#c62828")
         self.curves.addItem(self.pruned_marks)
-        self.importances = _plot("sweepImportancePlot", "What mattered for FD", "", "share of importance")
+        self.importances = _plot("sweepImportancePlot", "What mattered for FD", "", "% of importance")
         self.importance_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush="#1f77b4")
         self.importances.addItem(self.importance_bars)
         self.importances.showGrid(x=True, y=False, alpha=0.2)
@@ -68,7 +68,10 @@ class SweepPlots(QWidget):
         """Redraw everything from what the sweep has found (after each finished trial)."""
         done = [row for row in results.trials if row.value is not None and row.state != "RUNNING"]
         self.trial_points.setData([row.number for row in done], [row.value for row in done])
-        self.best_line.setData([n for n, _ in results.best_so_far], [v for _, v in results.best_so_far])
+        history = list(results.best_so_far)
+        if history and done and done[-1].number > history[-1][0]:  # the best so far holds to the last trial
+            history.append((max(row.number for row in done), history[-1][1]))
+        self.best_line.setData([n for n, _ in history], [v for _, v in history])
         marks = []
         for row in results.trials:
             pen = PRUNED_PEN if row.state == PRUNED else FAILED_PEN if row.state == "FAIL" else COMPLETE_PEN
@@ -79,7 +82,7 @@ class SweepPlots(QWidget):
         self.pruned_marks.setData([s for s, _ in marks], [v for _, v in marks])
         names = list(results.importances)
         self.importance_bars.setOpts(x0=[0] * len(names), y=list(range(len(names))),
-                                     width=[results.importances[name] for name in names], height=0.6)
+                                     width=[100 * results.importances[name] for name in names], height=0.6)
         self.importances.getAxis("left").setTicks([[(index, name) for index, name in enumerate(names)]])
         self.importances.setTitle("What mattered for FD" if names else results.importance_method, color="#333")
 
