@@ -183,14 +183,16 @@ def run_self_test(out: TextIO | None = None, time_limit_s: float | None = None) 
         if out is not None:  # a windowed app on Windows has no console
             print(line, file=out, flush=True)
 
-    def give_up() -> None:  # the event loop itself is stuck: end the process from this thread
+    folder = Path(tempfile.mkdtemp(prefix="gan-studio-self-test-"))
+
+    def give_up() -> None:  # the event loop itself may be stuck: end the process from this thread
         say(f"Self-test failed: it did not finish within {limit:.0f} s.")
+        shutil.rmtree(folder, ignore_errors=True)
         os._exit(1)
 
     watchdog = threading.Timer(limit, give_up)
     watchdog.daemon = True
     watchdog.start()
-    folder = Path(tempfile.mkdtemp(prefix="gan-studio-self-test-"))
     from studio.core.paths import HOME_ENV
 
     os.environ[HOME_ENV] = str(folder / "home")  # runs and settings go to the temporary folder

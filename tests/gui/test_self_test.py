@@ -38,9 +38,12 @@ def test_self_test_passes_from_the_checkout_and_leaves_nothing_behind(tmp_path):
 
 
 def test_a_stuck_self_test_ends_at_its_time_limit(tmp_path):
-    result = _self_test(tmp_path, GAN_STUDIO_SELF_TEST_SECONDS="2")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    result = _self_test(tmp_path, GAN_STUDIO_SELF_TEST_SECONDS="2", TMPDIR=str(temp))
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == "Self-test failed: it did not finish within 2 s."
+    assert list(temp.iterdir()) == [], "its temporary folder is removed even then"
 
 
 def test_a_failing_step_is_one_sentence_and_status_1(qapp, monkeypatch, tmp_path):
