@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 
 from studio.core.config import DataConfig
 from studio.core.sweep.jobs import sweep_results
-from studio.gui.sweep.panel import NO_FOLDER, WINDOW_TRAINING
+from studio.gui.sweep.panel import NO_DATA, NO_FOLDER, WINDOW_TRAINING
 from tests.gui.helpers import LOAD_TIMEOUT_MS, TRAIN_TIMEOUT_MS, click, tiny_run_config, type_into
 
-SWEEP_TIMEOUT_MS = 60_000
+SWEEP_TIMEOUT_MS = TRAIN_TIMEOUT_MS
 SEARCHED = ("lr_g", "lr_d", "beta1", "loss")
 
 
@@ -151,8 +151,17 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
         assert window.session.run_step == best_step + 4
 
 
-def test_a_damaged_sweep_folder_is_one_sentence(qtbot, sweep_window, tmp_path, monkeypatch):
-    panel = sweep_window.sweep_panel
+def test_a_damaged_sweep_folder_is_one_sentence_and_start_waits_for_the_data(qtbot, sweep_window, tmp_path,
+                                                                             monkeypatch):
+    window, panel = sweep_window, sweep_window.sweep_panel
+    monkeypatch.setattr(panel, "ask_new_folder", lambda: tmp_path / "new")
+    click(qtbot, panel.new_button)
+    assert panel.start_button.isEnabled()
+    with qtbot.waitSignal(window.dataset_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.load_dataset(DataConfig(demo_images=80, resolution=16))
+        assert not panel.start_button.isEnabled() and panel.problem_label.text() == NO_DATA
+    assert panel.start_button.isEnabled() and "80 images at 16 px" in panel.budget_box.dataset_label.text()
+
     folder = tmp_path / "damaged"
     folder.mkdir()
     (folder / "sweep.json").write_text(json.dumps({"format": "gan-studio-sweep/1", "space": "everything"}))
@@ -162,4 +171,4 @@ def test_a_damaged_sweep_folder_is_one_sentence(qtbot, sweep_window, tmp_path, m
     sentence = failed.args[0]
     assert "damaged" in sentence and "\n" not in sentence and sentence.endswith(".")
     assert panel.problem_label.text() == sentence and panel.problem_label.isVisible()
-    assert not panel.start_button.isEnabled() and panel.spec is None
+    assert panel.spec is None and panel.folder == tmp_path / "new"  # the new sweep chosen before stays
