@@ -100,17 +100,15 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     # Two more trials: pause and resume the first, stop it midway, then continue the sweep.
     set_spin(qtbot, panel.budget_box.trials, 5)
     assert panel.start_button.text() == "Continue"
-    with qtbot.waitSignal(panel.running_changed, timeout=5000):
+    with qtbot.waitSignal(panel.trial_started, timeout=SWEEP_TIMEOUT_MS):
         click(qtbot, panel.start_button)
     worker = panel.worker
-    with qtbot.waitSignal(worker.trial_started, timeout=SWEEP_TIMEOUT_MS):
-        pass
     click(qtbot, panel.pause_button)
     assert panel.pause_button.text() == "Resume" and worker.sweep.paused
     assert not window.training_panel.train_button.isEnabled()  # a sweep is running
     click(qtbot, panel.pause_button)
     assert panel.pause_button.text() == "Pause" and not worker.sweep.paused
-    with qtbot.waitSignal(worker.trial_progress, timeout=SWEEP_TIMEOUT_MS,
+    with qtbot.waitSignal(panel.trial_progressed, timeout=SWEEP_TIMEOUT_MS,
                           check_params_cb=lambda event: event.fd is not None):
         pass
     with qtbot.waitSignal(panel.sweep_finished, timeout=SWEEP_TIMEOUT_MS) as stopped:

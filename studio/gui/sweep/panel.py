@@ -45,13 +45,16 @@ class SweepPanel(QWidget):
     """``opened(results)`` each sweep shown, ``refreshed(results)`` each redraw from the folder,
     ``sweep_finished(event)`` once a run of the sweep has ended and the panel is ready again,
     ``failed(sentence)`` each job that failed, ``open_run_requested(path)`` a trial's run to open,
-    ``continue_requested(path)`` the best run, ready to train further, and ``report_written(path)``."""
+    ``continue_requested(path)`` the best run, ready to train further, and ``report_written(path)``;
+    ``trial_started`` and ``trial_progressed`` pass on the running sweep's events once shown."""
 
     opened = Signal(object)
     refreshed = Signal(object)
     sweep_finished = Signal(object)
     failed = Signal(str)
     running_changed = Signal(bool)
+    trial_started = Signal(object)  # TrialStarted, on the GUI thread
+    trial_progressed = Signal(object)  # TrialProgress, on the GUI thread
     open_run_requested = Signal(object)
     continue_requested = Signal(object)
     report_written = Signal(object)
@@ -76,6 +79,7 @@ class SweepPanel(QWidget):
         self._budget = 0
         self._current: TrialProgress | None = None
         self._tasks: set = set()
+        self._asked = self._shown = 0  # results read: the latest asked for, and the latest shown
         self._message = ("", False)  # the last job's answer (sentence, is an error), shown when nothing blocks
 
         self.space_editor = SpaceEditor()
@@ -409,6 +413,7 @@ class SweepPanel(QWidget):
         self.plots.trial_started(event.number, curve)
         self._current = TrialProgress(event.number, event.start_step, self.spec.steps if self.spec else 0)
         self._show_status()
+        self.trial_started.emit(event)
 
     def _on_progress(self, event: TrialProgress) -> None:
         self._current = event
@@ -416,6 +421,7 @@ class SweepPanel(QWidget):
             self.plots.add_measurement(event.number, event.step, event.fd)
             self.model.update_trial(event.number, steps=event.step, value=event.best_fd)
         self._show_status()
+        self.trial_progressed.emit(event)
 
     @qthrottled(timeout=STATUS_MS)
     def _show_status(self) -> None:
@@ -471,14 +477,18 @@ class SweepPanel(QWidget):
         if self.folder is None or self.spec is None:
             return
         folder = self.folder
+        self._asked += 1
+        asked = self._asked
 
         def show(results: SweepResults) -> None:
             if folder != self.folder:
                 return
-            self._show_results(results)
+            if asked > self._shown:  # reads run side by side: one asked for earlier must not overwrite a newer one
+                self._shown = asked
+                self._show_results(results)
+                self.refreshed.emit(results)
             if then is not None:
-                then(results)
-            self.refreshed.emit(results)
+                then(self.results)
 
         task = self._threads.run(jobs.sweep_results, folder, doing="Reading the sweep's results", on_result=show,
                                  on_error=self._fail)
