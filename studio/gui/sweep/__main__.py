@@ -18,7 +18,7 @@ panel.resize(1300, 800)
 panel.show()
 config = RunConfig(data=DataConfig(demo_images=512))
 host.run(load_for_training, config.data, doing="Loading the dataset",
-         on_result=lambda loaded: panel.set_dataset(loaded[0], config.data, "the built-in demo set", config))
+         on_result=lambda loaded: panel.set_dataset(loaded[0], config.data, config))
 if len(sys.argv) > 1:
     panel.open_sweep(Path(sys.argv[1]))
 app.aboutToQuit.connect(host.shutdown)

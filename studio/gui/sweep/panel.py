@@ -192,8 +192,8 @@ class SweepPanel(QWidget):
                                   + (f", {classes} classes" if classes > 1 else ""))
         self._show_state()
 
-    def set_dataset(self, dataset: Any, data: DataConfig, name: str = "", base: RunConfig | None = None) -> None:
-        """For the panel alone: the dataset to sweep."""
+    def set_dataset(self, dataset: Any, data: DataConfig, base: RunConfig | None = None) -> None:
+        """For the panel alone: the dataset to sweep (and the base settings of its trials)."""
         self.set_context(dataset, data, base, False)
 
     # --------------------------------------------------------------- folders
