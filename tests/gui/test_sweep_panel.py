@@ -23,8 +23,12 @@ SEARCHED = ("lr_g", "lr_d", "beta1", "loss")
 def one_blas_thread():
     """FD's eigendecompositions on small matrices gain nothing from BLAS threads, and on a busy two-core
     machine two OpenBLAS threads that spin-wait on each other made each take seconds instead of 0.1 s."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    with threadpoolctl.threadpool_limits(1):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # not installed everywhere: the sweeps then measure more slowly, and still pass
+        yield
+        return
+    with threadpool_limits(1):
         yield
 
 
