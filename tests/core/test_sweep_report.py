@@ -19,6 +19,13 @@ from studio.reporting.sweep import build_sweep_report, write_sweep_report
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True)
+def drawing(qapp):
+    """pytest-qt's QApplication serves the Qt drawing, so later GUI tests in the same process find a
+    QApplication rather than the plain QGuiApplication the command line would make."""
+    yield
+
+
 def fake_training(job, hooks):
     """FD falls with the steps and is lowest near lr_g = 1e-3; trial 1 fails, late trials are pruned."""
     job.run_path.mkdir(parents=True, exist_ok=True)
