@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QLineEd
 from superqt.utils import signals_blocked
 
 from studio.core.errors import StudioError
-from studio.core.sweep.space import CHOICE, Parameter, _label, _text, default_space, parse_param
+from studio.core.sweep.space import CHOICE, Parameter, default_space, label, parse_param, value_text
 from studio.gui.augment.messages import say
 from studio.gui.naming import named
 
@@ -22,19 +22,19 @@ class ParameterRow:
     def __init__(self, parameter: Parameter) -> None:
         name = parameter.name
         self.default = parameter
-        label = _label(name)
-        self.enabled = named(QCheckBox(name), f"sweepParam_{name}", f"Search {label}",
-                             f"Search {label.lower()}; when off, the Training panel's value is used.")
+        title = label(name)
+        self.enabled = named(QCheckBox(name), f"sweepParam_{name}", f"Search {title}",
+                             f"Search {title.lower()}; when off, the Training panel's value is used.")
         if parameter.kind == CHOICE:
-            self.values = named(QLineEdit(), f"sweepChoices_{name}", f"{label} choices",
+            self.values = named(QLineEdit(), f"sweepChoices_{name}", f"{title} choices",
                                 "The values to try, separated by commas.")
             self.low = self.high = None
             self.log = None
         else:
             self.values = None
-            self.low = named(QLineEdit(), f"sweepLow_{name}", f"{label} lowest value")
-            self.high = named(QLineEdit(), f"sweepHigh_{name}", f"{label} highest value")
-            self.log = named(QCheckBox("log"), f"sweepLog_{name}", f"{label} on a log scale",
+            self.low = named(QLineEdit(), f"sweepLow_{name}", f"{title} lowest value")
+            self.high = named(QLineEdit(), f"sweepHigh_{name}", f"{title} highest value")
+            self.log = named(QCheckBox("log"), f"sweepLog_{name}", f"{title} on a log scale",
                              "Sample the range evenly in orders of magnitude.")
         self.set(parameter)
 
@@ -47,10 +47,10 @@ class ParameterRow:
         shown = parameter if parameter.kind == self.default.kind and (parameter.choices or parameter.low is not None) \
             else self.default
         if self.values is not None:
-            self.values.setText(", ".join(_text(choice) for choice in (shown.choices or self.default.choices)))
+            self.values.setText(", ".join(value_text(choice) for choice in (shown.choices or self.default.choices)))
         else:
-            self.low.setText(_text(shown.low if shown.low is not None else self.default.low))
-            self.high.setText(_text(shown.high if shown.high is not None else self.default.high))
+            self.low.setText(value_text(shown.low if shown.low is not None else self.default.low))
+            self.high.setText(value_text(shown.high if shown.high is not None else self.default.high))
             self.log.setChecked(shown.log)
         self.show_enabled()
 
@@ -74,7 +74,7 @@ class ParameterRow:
                 try:
                     float(end)
                 except ValueError:
-                    raise StudioError(f"{name} ({_label(name).lower()}) needs a number at each end of its range, "
+                    raise StudioError(f"{name} ({label(name).lower()}) needs a number at each end of its range, "
                                       f"not '{end}'.") from None
             text = f"{low}:{high}" + (":log" if self.log.isChecked() else "")
         return parse_param(f"{name}={text}")
