@@ -19,11 +19,13 @@ RUNNING_PEN = pg.mkPen("#e67e22", width=2.5)
 BEST_PEN = pg.mkPen("#2e7d32", width=2.5)
 
 
-def _plot(object_name: str, title: str, left: str, bottom: str) -> pg.PlotWidget:
+def _plot(object_name: str, title: str, left: str, bottom: str, log_y: bool = False) -> pg.PlotWidget:
+    """A plot; ``log_y`` for FD, whose trials span orders of magnitude (a diverged one would flatten the rest)."""
     plot = named(pg.PlotWidget(background="w"), object_name, title)
     plot.setTitle(title, color="#333")
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
+    plot.setLogMode(y=log_y)
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setMinimumHeight(170)
     return plot
@@ -32,15 +34,14 @@ def _plot(object_name: str, title: str, left: str, bottom: str) -> pg.PlotWidget
 class SweepPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.history = _plot("sweepHistoryPlot", "Optimisation history", "best FD", "trial")
+        self.history = _plot("sweepHistoryPlot", "Optimisation history", "best FD (log scale)", "trial", log_y=True)
         self.trial_points = self.history.plot([], [], pen=None, symbol="o", symbolSize=7, symbolBrush="#1f77b4",
                                               name="trial")
         self.best_line = self.history.plot([], [], pen=BEST_PEN, stepMode=None, name="best so far")
-        self.curves = _plot("sweepCurvesPlot", "FD of every trial", "FD", "step")
+        self.curves = _plot("sweepCurvesPlot", "FD of every trial", "FD (log scale)", "step", log_y=True)
         self.curve_items: dict[int, pg.PlotDataItem] = {}
-        self.pruned_marks = pg.ScatterPlotItem([], [], symbol="x", size=12, pen=pg.mkPen("#c62828", width=2),
-                                               brush="#c62828")
-        self.curves.addItem(self.pruned_marks)
+        self.pruned_marks = self.curves.plot([], [], pen=None, symbol="x", symbolSize=12,
+                                             symbolPen=pg.mkPen("#c62828", width=2), symbolBrush="#c62828")
         self.importances = _plot("sweepImportancePlot", "What mattered for FD", "", "% of importance")
         self.importance_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush="#1f77b4")
         self.importances.addItem(self.importance_bars)
