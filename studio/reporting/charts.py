@@ -8,6 +8,7 @@ painter is ended even when drawing fails: a QImage destroyed under an active pai
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
@@ -54,7 +55,18 @@ def render_chart(chart: Chart) -> QImage:
     return image
 
 
+def _on_log_scale(chart: Chart) -> Chart:
+    """The chart with every y replaced by its log10 (non-positive values become gaps)."""
+    def log(y: float) -> float:
+        return math.log10(y) if math.isfinite(y) and y > 0 else math.nan
+
+    return replace(chart, series=[replace(series, y=[log(y) for y in series.y]) for series in chart.series],
+                   y_range=None if chart.y_range is None else tuple(log(y) for y in chart.y_range))
+
+
 def _paint(painter: QPainter, chart: Chart) -> None:
+    if chart.log_y:
+        chart = _on_log_scale(chart)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont("DejaVu Sans")
     font.setPixelSize(20)
@@ -86,7 +98,8 @@ def _paint(painter: QPainter, chart: Chart) -> None:
     for tick in _ticks(y_low, y_high):
         point = at(x_low, tick)
         painter.drawLine(QPointF(plot.left() - 6, point.y()), QPointF(plot.left(), point.y()))
-        painter.drawText(QRectF(0, point.y() - 12, left - 10, 24), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{tick:g}")
+        painter.drawText(QRectF(0, point.y() - 12, left - 10, 24), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{10 ** tick:.3g}" if chart.log_y else f"{tick:g}")
     if not chart.bars:
         for tick in _ticks(x_low, x_high):
             point = at(tick, y_low)

@@ -115,20 +115,17 @@ def _plots_prose(results: SweepResults) -> str:
 
 def sweep_charts(results: SweepResults) -> list[Chart]:
     """The optimisation history, the FD curves of every trial and the importances."""
-    valued = [row for row in results.trials if row.value is not None and row.state != "RUNNING"]
-    best_so_far = list(results.best_so_far)
-    if best_so_far and valued and max(row.number for row in valued) > best_so_far[-1][0]:  # it holds to the last trial
-        best_so_far.append((max(row.number for row in valued), best_so_far[-1][1]))
-    history = Chart("sweep_history", "Optimisation history", "best FD", [
+    valued, best_line = results.finished_with_value, results.best_line
+    history = Chart("sweep_history", "Optimisation history", "best FD (log scale)", [
         Series("trial", COMPLETE_COLOUR, [row.number for row in valued], [row.value for row in valued], style="points"),
-        Series("best so far", BEST_COLOUR, [n for n, _ in best_so_far], [v for _, v in best_so_far]),
-    ], x_label="trial")
+        Series("best so far", BEST_COLOUR, [n for n, _ in best_line], [v for _, v in best_line]),
+    ], x_label="trial", log_y=True)
     curves = [Series("", PRUNED_COLOUR if row.state == "PRUNED" else FAILED_COLOUR if row.state == "FAIL"
                      else COMPLETE_COLOUR, [s for s, _ in row.curve], [v for _, v in row.curve],
                      style="cut" if row.state == "PRUNED" else "line")
               for row in results.trials if row.curve]
     curves += [Series("completed", COMPLETE_COLOUR, [], []), Series("pruned", PRUNED_COLOUR, [], [], style="cut")]
-    charts = [history, Chart("sweep_curves", "FD of every trial", "FD", curves)]
+    charts = [history, Chart("sweep_curves", "FD of every trial", "FD (log scale)", curves, log_y=True)]
     if results.importances:
         names = list(results.importances)
         charts.append(Chart("sweep_importances", "What mattered for FD", "share of importance",

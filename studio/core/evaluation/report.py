@@ -65,6 +65,7 @@ class Chart:
     y_range: tuple[float, float] | None = None
     bars: bool = False
     x_label: str = "step"
+    log_y: bool = False  # a log scale, for values spanning orders of magnitude (non-positive ones are left out)
 
 
 MAX_CLASS_ROWS = 10

@@ -59,6 +59,20 @@ class SweepResults:
         """Finished trials counted against the budget."""
         return sum(1 for t in self.trials if t.state in ("COMPLETE", "PRUNED", "FAIL") and not t.retried)
 
+    @property
+    def finished_with_value(self) -> list[TrialRow]:
+        """The finished trials that measured an FD (completed, or pruned after a measurement)."""
+        return [row for row in self.trials if row.value is not None and row.state != "RUNNING"]
+
+    @property
+    def best_line(self) -> list[tuple[int, float]]:
+        """The best-so-far line of the history plot: ``best_so_far`` held on to the last finished trial."""
+        line, finished = list(self.best_so_far), self.finished_with_value
+        last = max((row.number for row in finished), default=None)
+        if line and last is not None and last > line[-1][0]:
+            line.append((last, line[-1][1]))
+        return line
+
 
 def read_results(folder: Path, importances: bool = True) -> SweepResults:
     """Everything the sweep in ``folder`` has found so far (a sweep that has not started has no trials)."""

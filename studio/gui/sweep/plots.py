@@ -67,11 +67,8 @@ class SweepPlots(QWidget):
 
     def show_results(self, results: SweepResults) -> None:
         """Redraw everything from what the sweep has found (after each finished trial)."""
-        done = [row for row in results.trials if row.value is not None and row.state != "RUNNING"]
+        done, history = results.finished_with_value, results.best_line
         self.trial_points.setData([row.number for row in done], [row.value for row in done])
-        history = list(results.best_so_far)
-        if history and done and done[-1].number > history[-1][0]:  # the best so far holds to the last trial
-            history.append((max(row.number for row in done), history[-1][1]))
         self.best_line.setData([n for n, _ in history], [v for _, v in history])
         marks = []
         for row in results.trials:
