@@ -257,3 +257,23 @@ def test_the_time_limit_starts_no_trial_once_spent_and_counts_across_sessions(tm
     widen_budget(folder, timeout_min=3.5)
     SweepRunner(folder, None, train_trial=minute).run()
     assert [row.seconds for row in sweep_results(folder).trials] == [60.0] * 4
+
+
+def test_the_first_trial_trains_the_settings_a_run_would_use(tmp_path):
+    from studio.core.config import RunConfig
+
+    base = RunConfig()
+    base.train.lr_g, base.train.batch_size = 5e-4, 64
+    spec = plan_sweep(DataConfig(demo_images=64, resolution=16), LABELLED, base=base, trials=2, steps=20, eval_every=10,
+                      seed=3)
+    spec.space = [p for p in spec.space if p.name != "d_width"] + [
+        next(p for p in spec.space if p.name == "d_width")]
+    next(p for p in spec.space if p.name == "d_width").choices = (16, 64)  # the base's 32 lies outside: left to Optuna
+    folder = tmp_path / "sweep"
+    create_sweep(folder, spec)
+    fake = FakeTrainer()
+    run_sweep(folder, fake)
+    first = sweep_results(folder).trials[0].params
+    assert first["lr_g"] == 5e-4 and first["batch_size"] == 64 and first["loss"] == base.train.loss
+    assert first["beta1"] == base.train.beta1 and first["d_width"] in (16, 64)
+    assert sweep_results(folder).trials[1].params != first

@@ -203,6 +203,20 @@ def searched(space: list[Parameter]) -> dict[str, Any]:
     return {p.name: p.distribution() for p in space if p.enabled}
 
 
+def starting_point(base: RunConfig, space: list[Parameter]) -> dict[str, Any]:
+    """The base settings' values of the searched parameters that lie in their ranges: the first trial
+    trains them, so the sweep measures the settings the analyst would otherwise use and never ends worse."""
+    point = {}
+    for parameter in space:
+        if not parameter.enabled:
+            continue
+        value = config_value(base, parameter.name)
+        if parameter.kind == CHOICE and value in parameter.choices or \
+                parameter.kind != CHOICE and parameter.low <= value <= parameter.high:
+            point[parameter.name] = value
+    return point
+
+
 def apply(base: RunConfig, space: list[Parameter], params: dict[str, Any]) -> RunConfig:
     """``base`` with the fixed values of disabled parameters and ``params`` (a trial's) set."""
     config = RunConfig.from_dict(base.to_dict())

@@ -16,6 +16,7 @@ from typing import Any
 
 from studio.core.errors import Cancelled, StudioError
 from studio.core.sweep.spec import SweepSpec
+from studio.core.sweep.space import starting_point
 
 JOURNAL_FILE = "study.journal"
 STARTUP_TRIALS = 5  # random trials before TPE models the results
@@ -73,8 +74,10 @@ def open_study(folder: Path, spec: SweepSpec, create: bool = False, sampler_offs
             if names or not create:
                 raise StudioError(f"The sweep's study '{path}' belongs to another sweep ({len(names)} other "
                                   f"stud{'y' if len(names) == 1 else 'ies'}), so it cannot be continued here.")
-            return optuna.create_study(study_name=spec.study_name, storage=storage, direction="minimize",
-                                       sampler=make_sampler(spec, sampler_offset), pruner=make_pruner(spec))
+            study = optuna.create_study(study_name=spec.study_name, storage=storage, direction="minimize",
+                                        sampler=make_sampler(spec, sampler_offset), pruner=make_pruner(spec))
+            study.enqueue_trial(starting_point(spec.base, spec.space))  # trial 0: the settings a run would use
+            return study
         study = optuna.load_study(study_name=spec.study_name, storage=storage,
                                   sampler=make_sampler(spec, sampler_offset), pruner=make_pruner(spec))
         if study.direction != optuna.study.StudyDirection.MINIMIZE:
