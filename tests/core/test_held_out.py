@@ -54,9 +54,9 @@ def test_a_new_run_records_its_split_and_training_never_sees_a_held_out_image(tm
         return objective
 
     class SpyingEvaluator(trainer_module.TrainingEvaluator):
-        def __init__(self, run, seen, *args):
+        def __init__(self, run, seen, *args, **kwargs):
             evaluated.append(int(seen.images.max()))
-            super().__init__(run, seen, *args)
+            super().__init__(run, seen, *args, **kwargs)
 
     monkeypatch.setattr(trainer_module, "build_objective", spying_build)
     monkeypatch.setattr(trainer_module, "TrainingEvaluator", SpyingEvaluator)
