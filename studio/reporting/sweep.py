@@ -14,7 +14,7 @@ from typing import Any
 from studio.core.errors import StudioError
 from studio.core.evaluation.report import Chart, Report, Section, Series, Table
 from studio.core.sweep.results import SweepResults, short_params
-from studio.core.sweep.space import CHOICE, _label, _text
+from studio.core.sweep.space import CHOICE, label, value_text
 
 SUFFIXES = (".html", ".pdf", ".md")
 STATE_WORDS = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "interrupted",
@@ -74,7 +74,7 @@ def build_sweep_report(results: SweepResults) -> Report:
         prose += ("Compared with a new run's defaults, it changed the options below." if changed else
                   "Its settings are the same as a new run's defaults.")
         blocks = [Table(["Option", "Default", "Best trial"],
-                        [[f"{option} ({_label(option)})", _value(default), _value(value)]
+                        [[f"{option} ({label(option)})", _value(default), _value(value)]
                          for option, (default, value) in changed.items()])] if changed else []
         blocks.append(Table(["Searched option", "Best trial's value"],
                             [[option, _value(value)] for option, value in best.params.items()]))
@@ -83,13 +83,13 @@ def build_sweep_report(results: SweepResults) -> Report:
     space_rows = []
     for parameter in spec.space:
         if parameter.enabled:
-            values = (", ".join(_text(c) for c in parameter.choices) if parameter.kind == CHOICE
-                      else f"{_text(parameter.low)} to {_text(parameter.high)}")
+            values = (", ".join(value_text(c) for c in parameter.choices) if parameter.kind == CHOICE
+                      else f"{value_text(parameter.low)} to {value_text(parameter.high)}")
             scale = "choice" if parameter.kind == CHOICE else "log" if parameter.log else "linear"
-            space_rows.append([parameter.name, _label(parameter.name), "searched", values, scale])
+            space_rows.append([parameter.name, label(parameter.name), "searched", values, scale])
         else:
-            fixed = "the training settings' value" if parameter.value is None else _text(parameter.value)
-            space_rows.append([parameter.name, _label(parameter.name), "fixed", fixed, ""])
+            fixed = "the training settings' value" if parameter.value is None else value_text(parameter.value)
+            space_rows.append([parameter.name, label(parameter.name), "fixed", fixed, ""])
     sections.append(Section("space", "Search space", "The options Optuna chose values for, and the ones held fixed.",
                             [Table(["Option", "Label", "Searched", "Values", "Scale"], space_rows)]))
 

@@ -66,10 +66,10 @@ class Parameter:
     def describe(self) -> str:
         """Short text as ``--param`` takes it: ``1e-05:0.001:log``, ``16,32,64``, ``hinge``, ``off``."""
         if not self.enabled:
-            return "off" if self.value is None else _text(self.value)
+            return "off" if self.value is None else value_text(self.value)
         if self.kind == CHOICE:
-            return ",".join(_text(choice) for choice in self.choices)
-        return f"{_text(self.low)}:{_text(self.high)}" + (":log" if self.log else "")
+            return ",".join(value_text(choice) for choice in self.choices)
+        return f"{value_text(self.low)}:{value_text(self.high)}" + (":log" if self.log else "")
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "low": self.low, "high": self.high, "log": self.log,
@@ -101,23 +101,23 @@ class Parameter:
 
     def check(self) -> None:
         """Raise one sentence when the parameter's range, choices or value do not suit its option."""
-        label = _label(self.name)
+        title = label(self.name)
         if self.kind == CHOICE:
             if not self.choices:
-                raise StudioError(f"{self.name} ({label}) needs at least one choice.")
+                raise StudioError(f"{self.name} ({title}) needs at least one choice.")
             for choice in self.choices:
                 _check_value(self.name, choice)
         else:
             if _option_type(self.name) is str:
-                raise StudioError(f"{self.name} ({label}) is a choice, not a range; write e.g. {self.name}={_example(self.name)}.")
+                raise StudioError(f"{self.name} ({title}) is a choice, not a range; write e.g. {self.name}={_example(self.name)}.")
             if self.kind == INT and _option_type(self.name) is not int:
-                raise StudioError(f"{self.name} ({label}) takes numbers with decimals, so it cannot be a whole-number range.")
+                raise StudioError(f"{self.name} ({title}) takes numbers with decimals, so it cannot be a whole-number range.")
             if self.low is None or self.high is None or not self.low < self.high:
-                raise StudioError(f"{self.name} ({label}) needs a range whose low end is below its high end.")
+                raise StudioError(f"{self.name} ({title}) needs a range whose low end is below its high end.")
             if self.kind == INT and (self.low != int(self.low) or self.high != int(self.high)):
-                raise StudioError(f"{self.name} ({label}) takes whole numbers, not {_text(self.low)}:{_text(self.high)}.")
+                raise StudioError(f"{self.name} ({title}) takes whole numbers, not {value_text(self.low)}:{value_text(self.high)}.")
             if self.log and self.low <= 0:
-                raise StudioError(f"{self.name} ({label}) on a log scale needs a range above 0.")
+                raise StudioError(f"{self.name} ({title}) on a log scale needs a range above 0.")
             _check_value(self.name, int(self.low) if self.kind == INT else self.low)
             _check_value(self.name, int(self.high) if self.kind == INT else self.high)
         if self.value is not None:
@@ -160,7 +160,7 @@ def parse_param(text: str, space: list[Parameter] | None = None) -> Parameter:
             parameter = replace(current, enabled=False, value=None)
         elif ":" in spec:
             if _option_type(name) is str:
-                raise StudioError(f"{name} ({_label(name)}) is a choice, not a range; write e.g. {name}={_example(name)}.")
+                raise StudioError(f"{name} ({label(name)}) is a choice, not a range; write e.g. {name}={_example(name)}.")
             parts = spec.split(":")
             if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "log"):
                 raise StudioError(forms)
@@ -248,7 +248,8 @@ def _spec(name: str) -> Any:
     return {f.name: f for f in fields(section)}[_FIELD.get(name, name)]
 
 
-def _label(name: str) -> str:
+def label(name: str) -> str:
+    """The option's label as the Train form shows it (``lr_g`` → 'Learning rate G')."""
     return _spec(name).metadata["label"]
 
 
@@ -261,7 +262,7 @@ def _check_value(name: str, value: Any) -> None:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise StudioError(f"{name} ({_label(name)}) takes {_word(kind)}, not {shown(value)}.")
+        raise StudioError(f"{name} ({label(name)}) takes {_word(kind)}, not {shown(value)}.")
     if name == "model" and value not in GAN_MODELS:
         raise StudioError(f"model must be one of {', '.join(GAN_MODELS)}, not {shown(value)}.")
     problem = _bound_problem(_spec(name), value)
@@ -290,7 +291,8 @@ def _number_or_none(value: Any, where: str) -> float | None:
     return value
 
 
-def _text(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """A parameter value as ``--param`` writes it (floats in ``:g`` form)."""
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -300,13 +302,3 @@ def _word(kind: type) -> str:
 
 def _example(name: str) -> str:
     return next(p for p in default_space() if p.name == name).describe()
-
-
-def label(name: str) -> str:
-    """The option's label as the Train form shows it (``lr_g`` → 'Learning rate G')."""
-    return _label(name)
-
-
-def value_text(value: Any) -> str:
-    """A parameter value as ``--param`` writes it (floats in ``:g`` form)."""
-    return _text(value)
