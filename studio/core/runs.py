@@ -154,6 +154,7 @@ class Run:
         if split_fingerprint(dataset.class_names, dataset.labels.tolist()) != held.fingerprint:
             raise StudioError(f"The dataset has changed since the run '{self.name}' was made (images added or removed, "
                               "classes renamed), so its held-out test images can no longer be told apart; train a new run on it.")
+        held.check_against(dataset.class_names, np.asarray(dataset.labels), f"'{self.path / HELD_OUT_FILE}'")
         training = np.ones(held.total, dtype=bool)
         training[held.indices] = False
         return dataset.subset(np.flatnonzero(training)), dataset.subset(held.indices)

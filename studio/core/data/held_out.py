@@ -18,9 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.core.errors import StudioError
+from studio.core.validation import is_number, shown
 
 SPLIT_SEED = 20_240_601
 MAX_SHARE = 0.5
+MAX_IMAGES = 1_000_000_000  # far above what the image limits let a dataset hold; only a damaged file says more
+MAX_CLASSES = 100_000
 
 
 @dataclass(frozen=True)
@@ -49,29 +52,63 @@ class HeldOut:
 
     @classmethod
     def from_dict(cls, raw: object, where: str) -> HeldOut:
-        """Checked field by field: a file from a stranger gives one sentence, never a crash."""
-        def bad(what: str) -> StudioError:
-            return StudioError(f"{where} is damaged ({what}); the run's held-out test images are unknown.")
+        """Checked field by field, every number bounded before anything is allocated from it: a file from a
+        stranger gives one sentence, never a crash."""
+        def bad(field: str, problem: str) -> StudioError:
+            return damaged_split(where, field, problem)
 
         if not isinstance(raw, dict):
-            raise bad("not a JSON object")
+            raise bad("the top level", "not a JSON object")
         share, total, fingerprint = raw.get("share"), raw.get("total"), raw.get("fingerprint")
         per_class, indices = raw.get("per_class"), raw.get("indices")
-        if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= MAX_SHARE:
-            raise bad("share")
-        if not isinstance(total, int) or isinstance(total, bool) or not 0 <= total <= 10**12:
-            raise bad("total")
+        if not is_number(share) or not 0 <= share <= MAX_SHARE:
+            raise bad("share", f"expected a number from 0 to {MAX_SHARE}, not {shown(share)}")
+        if not _is_whole(total, MAX_IMAGES):
+            raise bad("total", f"expected a whole number from 0 to {MAX_IMAGES:,}, not {shown(total)}")
         if not isinstance(fingerprint, str) or len(fingerprint) > 64:
-            raise bad("fingerprint")
-        if not isinstance(per_class, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
-                                                      for v in per_class.values()):
-            raise bad("per_class")
-        if not isinstance(indices, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
-            raise bad("indices")
-        array = np.asarray(indices, dtype=np.int64)
-        if len(array) and (array.min() < 0 or array.max() >= total or np.any(np.diff(array) <= 0)):
-            raise bad("indices out of order or range")
-        return cls(float(share), array, total, fingerprint, {str(k): v for k, v in per_class.items()})
+            raise bad("fingerprint", f"expected text of at most 64 characters, not {shown(fingerprint)}")
+        if not isinstance(indices, list) or len(indices) > total:
+            raise bad("indices", f"expected a list of at most {total:,} image numbers, not {shown(indices)}")
+        for position, index in enumerate(indices):
+            if not _is_whole(index, total - 1) or (position and index <= indices[position - 1]):
+                raise bad(f"indices[{position}]", f"expected image numbers in ascending order from 0 to {total - 1:,}, "
+                                                  f"not {shown(index)}")
+        if not isinstance(per_class, dict) or len(per_class) > MAX_CLASSES:
+            raise bad("per_class", f"expected an object of class names and counts, not {shown(per_class)}")
+        for name, count in per_class.items():
+            if not _is_whole(count, len(indices)):
+                raise bad(f"per_class.{shown(name)}", f"expected a whole number from 0 to {len(indices):,}, not {shown(count)}")
+        if sum(per_class.values()) != len(indices):
+            raise bad("per_class", f"its counts add up to {sum(per_class.values()):,}, not the {len(indices):,} indices")
+        return cls(float(share), np.asarray(indices, dtype=np.int64), total, fingerprint,
+                   {str(k): v for k, v in per_class.items()})
+
+    def check_against(self, class_names: Sequence[str], labels: np.ndarray, where: str) -> None:
+        """Refuse, before anything is allocated from it, a split that does not fit the dataset it names: another
+        number of images, counts per class that differ from the file's, or a class held out entirely or (when
+        the split holds some out, from a class of two or more images) not at all."""
+        if self.total != len(labels):
+            raise damaged_split(where, "total", f"it says {self.total:,} images, the dataset has {len(labels):,}")
+        sizes = np.bincount(labels, minlength=len(class_names))
+        held = np.bincount(labels[self.indices], minlength=len(class_names))
+        for index, name in enumerate(class_names):
+            field, size, count = f"per_class.{shown(name)}", int(sizes[index]), int(held[index])
+            if self.per_class.get(name, 0) != count:
+                raise damaged_split(where, field, f"it says {self.per_class.get(name, 0):,}, the indices hold out {count:,}")
+            if size and count >= size:
+                raise damaged_split(where, field, f"it holds out all {size:,} images of the class, leaving none to train on")
+            if self.count and size >= 2 and count == 0:
+                raise damaged_split(where, field, f"it holds out none of the class's {size:,} images, so it cannot be tested")
+
+
+def damaged_split(where: str, field: str, problem: str) -> StudioError:
+    """The one sentence for a split file that cannot be used."""
+    return StudioError(f"{where} is damaged at {field} ({problem}); the run's held-out test images are unknown.")
+
+
+def _is_whole(value: object, high: int) -> bool:
+    """A whole number from 0 to ``high``, compared as an integer (a 4000-digit one is simply too large)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= high
 
 
 def split_fingerprint(class_names: Sequence[str], labels: Sequence[int]) -> str:
