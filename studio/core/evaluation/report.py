@@ -263,9 +263,12 @@ def _run_card(run: Run, losses: list[dict]) -> Table:
 
 def _usefulness_section(run: Run) -> list[Section]:
     """The usefulness check's figures, once it has been run (none before)."""
-    from studio.core.evaluation.usefulness_result import SHORT_NAMES, saved_usefulness
+    from studio.core.evaluation.usefulness_result import SHORT_NAMES, read_usefulness
 
-    result = saved_usefulness(run)
+    try:
+        result = read_usefulness(run)
+    except StudioError as error:
+        return [Section("usefulness", "Does synthetic data help?", f"The saved usefulness check is left out: {error}", [])]
     if result is None:
         return []
     ways = result.ways

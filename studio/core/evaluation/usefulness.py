@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from studio.core.data.dataset import ImageDataset
 from studio.core.errors import StudioError
 from studio.core.evaluation.features import SmallClassifier
-from studio.core.evaluation.usefulness_result import PROBE_STEPS, RESULT_FILE, UsefulnessResult, WayResult
+from studio.core.evaluation.usefulness_result import MAX_SEEDS, PROBE_STEPS, RESULT_FILE, UsefulnessResult, WayResult
 from studio.core.files import write_text_atomic
 from studio.core.tasks import TaskState, quiet
 
@@ -168,8 +168,8 @@ def usefulness_check(run, dataset: ImageDataset, seeds: int = 3, gates=None, tes
 
     task = task or quiet()
     began = time.perf_counter()
-    if not 1 <= seeds <= 20:
-        raise StudioError(f"The number of seeds must be from 1 to 20, not {seeds}.")
+    if not 1 <= seeds <= MAX_SEEDS:
+        raise StudioError(f"The number of seeds must be from 1 to {MAX_SEEDS}, not {seeds}.")
     training, test = run.split(dataset)
     if len(training.class_names) < 2:
         raise StudioError("The usefulness check needs labelled data with at least two classes (sub-folders).")

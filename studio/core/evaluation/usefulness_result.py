@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.core.config import MAX_STEPS
 from studio.core.errors import StudioError
-from studio.core.validation import read_json
+from studio.core.validation import Fields, damaged, is_number, read_json, shown
 
 WAYS = {"real": "Real only", "synthetic": "Synthetic only (CAS)", "mixed": "Real + synthetic",
         "oversampled": "Real, rare classes repeated", "flip_crop": "Real with flip/crop"}
@@ -20,6 +21,10 @@ PROBE_STEPS = 500
 RARE_SHARE = 0.5  # a class with fewer images than this share of the largest class's is rare
 FEW_TEST_IMAGES = 20  # below this many test images of a rare class, its recall is called rough
 RESULT_FILE = "usefulness.json"
+REQUIRED_WAYS = ("real", "synthetic", "mixed", "oversampled")  # the ways the verdict and the report compare
+MAX_SEEDS = 20
+MAX_CLASSES = 100_000
+MAX_IMAGES = 10**12
 FORMAT = "gan-studio-usefulness/1"
 
 
@@ -88,40 +93,65 @@ class UsefulnessResult:
         return {"format": FORMAT, **asdict(self), "verdict": self.verdict()}
 
     @classmethod
-    def from_dict(cls, raw: object, where: str) -> UsefulnessResult:
-        """A saved result, checked: a damaged or foreign file is one sentence."""
-        try:
-            if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-                raise ValueError
-            ways = [WayResult(str(w["way"]), _floats(w["accuracy"]), _floats(w["macro_f1"]),
-                              [_floats(row) for row in w["recall"]]) for w in raw["ways"]]
-            if any(w.way not in WAYS for w in ways):
-                raise ValueError
-            return cls([str(n) for n in raw["class_names"]], _ints(raw["train_counts"]), _ints(raw["test_counts"]),
-                       _ints(raw["synthetic_added"]), int(raw["seeds"]), ways, str(raw["test_source"]),
-                       float(raw["seconds"]), int(raw.get("checkpoint_step", 0)), str(raw.get("gates", "")))
-        except (ValueError, TypeError, KeyError):
-            raise StudioError(f"{where} is not a usefulness result this studio wrote.") from None
+    def from_dict(cls, raw: object, path: Path) -> UsefulnessResult:
+        """A saved result, checked through the gate: every list has the length the classes and seeds give it,
+        every figure is a share from 0 to 1, and the ways the verdict compares are there; anything else is one
+        sentence naming the file and the field."""
+        fields = Fields(raw, path)
+        fields.text("format", choices=(FORMAT,))
+        class_names = fields.texts("class_names", max_items=MAX_CLASSES, max_length=1000)
+        classes = len(class_names)
+        seeds = fields.integer("seeds", 1, MAX_SEEDS)
+        counts = [_counts(fields, key, classes) for key in ("train_counts", "test_counts", "synthetic_added")]
+        ways = [_way(way, classes, seeds) for way in fields.each("ways", max_items=len(WAYS))]
+        names = [way.way for way in ways]
+        missing = [name for name in REQUIRED_WAYS if name not in names]
+        if missing or len(set(names)) != len(names):
+            raise damaged(path, "ways", f"expected each of {', '.join(REQUIRED_WAYS)} once, not {shown(names)}.")
+        return cls(class_names, *counts, seeds, ways, fields.text("test_source"), fields.number("seconds", 0, 1e9),
+                   fields.integer("checkpoint_step", 0, MAX_STEPS, default=0), fields.text("gates", default=""))
 
 
-def _floats(values) -> list[float]:
-    if not isinstance(values, list):
-        raise ValueError
-    return [float(v) if v is not None else math.nan for v in values]
+def _counts(fields: Fields, key: str, classes: int) -> list[int]:
+    values = fields.numbers(key, length=classes, low=0, high=MAX_IMAGES)
+    if not all(value.is_integer() for value in values):
+        raise fields.problem(key, f"a list of {classes:,} whole numbers", fields.raw[key])
+    return [int(value) for value in values]
 
 
-def _ints(values) -> list[int]:
-    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ValueError
-    return list(values)
+def _way(fields: Fields, classes: int, seeds: int) -> WayResult:
+    """One way's figures: ``seeds`` accuracies and macro-F1s, and per seed a recall for every class (None or
+    NaN for a class without test images)."""
+    recall = fields.value("recall")
+    if not (isinstance(recall, list) and len(recall) == seeds):
+        raise fields.problem("recall", f"{seeds:,} lists of recall per class", recall)
+    rows = [_recall_row(row, fields.path, f"{fields.name('recall')}[{seed}]", classes) for seed, row in enumerate(recall)]
+    return WayResult(fields.text("way", choices=tuple(WAYS)), fields.numbers("accuracy", length=seeds, low=0, high=1),
+                     fields.numbers("macro_f1", length=seeds, low=0, high=1), rows)
+
+
+def _recall_row(row: object, path: Path, field: str, classes: int) -> list[float]:
+    if not (isinstance(row, list) and len(row) == classes
+            and all(value is None or (is_number(value) and (math.isnan(value) or 0 <= value <= 1)) for value in row)):
+        raise damaged(path, field, f"expected {classes:,} recalls from 0 to 1 (null for a class without test images), "
+                                   f"not {shown(row)}.")
+    return [math.nan if value is None else float(value) for value in row]
 
 
 def saved_usefulness(run) -> UsefulnessResult | None:
     """The run's last usefulness result, or None when the check has not been run (or its file is damaged)."""
+    try:
+        return read_usefulness(run)
+    except StudioError:
+        return None
+
+
+def read_usefulness(run) -> UsefulnessResult | None:
+    """The run's last usefulness result, None when the check has not been run; a damaged file is one sentence."""
     path = Path(run.path) / RESULT_FILE
     try:
-        return UsefulnessResult.from_dict(read_json(path), f"'{path}'")
-    except (FileNotFoundError, StudioError):
+        return UsefulnessResult.from_dict(read_json(path), path)
+    except FileNotFoundError:
         return None
 
 
