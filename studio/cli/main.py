@@ -7,6 +7,7 @@ traceback. Each command group lives in its own module; this one only assembles t
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from studio.cli.augment import add_augment_commands
@@ -17,11 +18,13 @@ from studio.cli.projection import add_project_command
 from studio.cli.sweep import add_sweep_command
 from studio.cli.training import add_models_command, add_training_commands
 from studio.core.errors import StudioError
+from studio.core.notes import LOGGER
 
 USAGE_ERROR = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    _print_notes()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -29,6 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     except StudioError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
+
+
+def _print_notes() -> None:
+    """The engine's notes (see :mod:`studio.core.notes`) as ``note: …`` lines on stderr."""
+    if not LOGGER.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("note: %(message)s"))
+        LOGGER.addHandler(handler)
+        LOGGER.propagate = False
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from studio.core.errors import StudioError
 from studio.core.files import write_bytes_atomic
+from studio.core.validation import SAFE_OPEN
 
 LOCK_FILE = ".training.lock"
 # A process that only checks the lock holds it for a moment: a trainer starting just then tries again.
@@ -34,9 +35,6 @@ _ATTEMPT_PAUSE_S = 0.05
 _MAX_RECORD_BYTES = 4096
 # Windows locks are mandatory, so the locked byte lies far past the record, which stays readable.
 _WINDOWS_LOCK_OFFSET = 1 << 30
-_BINARY = getattr(os, "O_BINARY", 0)
-# Never through a link, never waiting for a pipe's writer: what the lock file is gets checked before use.
-_SAFE_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | _BINARY
 
 if sys.platform == "win32":
     import msvcrt
@@ -190,7 +188,7 @@ def _open_regular(path: Path, flags: int, writing: bool = False) -> int | None:
     if before is not None and not _own_regular_file(before, writing):
         return None
     try:
-        fd = os.open(path, flags | _SAFE_OPEN, 0o666)
+        fd = os.open(path, flags | SAFE_OPEN, 0o666)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EMLINK):
             return None  # swapped for a link, folder or pipe since it was looked at

@@ -19,6 +19,7 @@ configuration allows, with its optimizer state).
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -35,6 +36,8 @@ METRICS_LIMIT = ("GAN_STUDIO_MAX_METRICS_MB", 256)
 CHECKPOINT_LIMIT = ("GAN_STUDIO_MAX_CHECKPOINT_MB", 16 * 1024)
 MIB = 1024**2
 _MISSING: Any = object()
+# Opening a file from a stranger's folder: never through a link, never waiting for a pipe's writer.
+SAFE_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def limit_bytes(limit: tuple[str, int]) -> int:
@@ -68,11 +71,41 @@ def check_size(path: Path, limit: tuple[str, int]) -> int:
         raise StudioError(f"'{path}' could not be read ({error.strerror}).") from None
     if not stat.S_ISREG(status.st_mode):
         raise StudioError(f"'{path}' is not a regular file.")
-    size, most = status.st_size, limit_bytes(limit)
+    _check_limit(path, status.st_size, limit)
+    return status.st_size
+
+
+def _check_limit(path: Path, size: int, limit: tuple[str, int]) -> None:
+    most = limit_bytes(limit)
     if size > most:
         raise StudioError(f"'{path}' is {size / MIB:,.1f} MiB, over the limit of {most / MIB:,.1f} MiB for such a file "
                           f"({limit[0]}).")
-    return size
+
+
+def read_regular_file(path: Path, limit: tuple[str, int], inside: Path | None = None) -> bytes:
+    """The bytes of ``path`` when it is a regular file within ``limit``, checked on the opened file itself:
+    never through a symbolic link, never waiting on a pipe or a device, never more than its size; with
+    ``inside`` (a run folder), never from outside that folder by a linked folder on the way.
+
+    A missing file raises ``FileNotFoundError`` so that each reader decides what absence means.
+    """
+    path = Path(path)
+    if inside is not None and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(inside)):
+        raise StudioError(f"'{path}' lies outside '{inside}' through a link; it was not read.")
+    try:
+        fd = os.open(path, os.O_RDONLY | SAFE_OPEN)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENXIO) or os.path.islink(path):
+            raise StudioError(f"'{path}' is a link or a special file, not a regular file; it was not read.") from None
+        raise StudioError(f"'{path}' could not be read ({error.strerror}).") from None
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise StudioError(f"'{path}' is not a regular file.")
+        _check_limit(path, status.st_size, limit)
+        return handle.read(status.st_size)
 
 
 def read_json(path: Path) -> Any:

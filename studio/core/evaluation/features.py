@@ -21,13 +21,15 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 from torch import nn
 
 from studio.core.files import write_bytes_atomic, write_text_atomic
 from studio.core.data.dataset import ImageDataset
 from studio.core.errors import StudioError
+from studio.core.notes import note
+from studio.core.validation import Fields, read_json
+from studio.core.weights_file import read_weights, unusable_weights
 from studio.core.tasks import TaskState, quiet
 
 FEATURE_KINDS = ("random", "classifier", "inception")
@@ -105,10 +107,8 @@ def classifier_features(dataset: ImageDataset, cache_dir: Path, seed: int = 0, s
     fingerprint = {"images": len(dataset), "classes": dataset.class_names, "resolution": dataset.resolution, "seed": seed,
                    "steps": steps}
     model = SmallClassifier(classes)
-    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() and weights_path.exists() else {}
-    if info.get("fingerprint") == fingerprint:
-        model.load_state_dict(load_safetensors(weights_path.read_bytes()))
-    else:
+    info = _cached_classifier(model, weights_path, info_path, fingerprint)
+    if info is None:
         info = {"fingerprint": fingerprint, "accuracy": _train_classifier(model, dataset, seed, steps)}
         write_bytes_atomic(weights_path, save_safetensors({k: v.contiguous() for k, v in model.state_dict().items()}))
         write_text_atomic(info_path, json.dumps(info, indent=2))
@@ -116,6 +116,23 @@ def classifier_features(dataset: ImageDataset, cache_dir: Path, seed: int = 0, s
     accuracy = float(info["accuracy"])
     label = f"classifier features (trained on this data, held-out accuracy {accuracy:.0%}, 128-d)"
     return FeatureSpace("classifier", label, model.body, accuracy=accuracy, classify=model)
+
+
+def _cached_classifier(model: SmallClassifier, weights_path: Path, info_path: Path, fingerprint: dict) -> dict | None:
+    """The cached classifier's description, its weights loaded into ``model``; None when there is none for
+    ``fingerprint``. A damaged cache (or a file from elsewhere) is passed over with a note and trained again."""
+    try:
+        info = read_json(info_path)
+        if not (isinstance(info, dict) and info.get("fingerprint") == fingerprint):
+            return None
+        Fields(info, info_path).number("accuracy", 0, 1)
+        model.load_state_dict(read_weights(weights_path, inside=weights_path.parent.parent))
+    except FileNotFoundError:
+        return None
+    except (StudioError, RuntimeError) as problem:  # RuntimeError: weights of another shape
+        note(f"The cached classifier in '{weights_path.parent}' is trained again: {unusable_weights(problem)}")
+        return None
+    return info
 
 
 def _train_classifier(model: SmallClassifier, dataset: ImageDataset, seed: int, steps: int) -> float:

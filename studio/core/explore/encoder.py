@@ -14,15 +14,17 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from studio.core.config import AUTOENCODER
 from studio.core.evaluation.features import SmallClassifier
 from studio.core.files import write_bytes_atomic
+from studio.core.errors import StudioError
+from studio.core.notes import note
 from studio.core.runs import Run
 from studio.core.sampling import Sampler
 from studio.core.tasks import TaskState, quiet
+from studio.core.weights_file import read_weights, unusable_weights
 
 ENCODER_STEPS = 600
 ENCODER_BATCH = 64
@@ -41,8 +43,10 @@ def latent_encoder(run: Run, sampler: Sampler, checkpoint: Path, task: TaskState
     path = run.path / CACHE_DIR / f"encoder-{sampler.fingerprint[:16]}-{steps}.safetensors"
     model = SmallClassifier(sampler.latent_dim)
     try:
-        model.load_state_dict(load_safetensors(path.read_bytes()))
-    except (OSError, RuntimeError, ValueError):  # none yet, or damaged: train it again
+        model.load_state_dict(read_weights(path, inside=run.path))
+    except (FileNotFoundError, StudioError, RuntimeError) as problem:  # none yet, or damaged: train it again
+        if not isinstance(problem, FileNotFoundError):
+            note(f"The cached encoder '{path.name}' is trained again: {unusable_weights(problem)}")
         _train(model, sampler, steps, task)
         write_bytes_atomic(path, save_safetensors({k: v.contiguous() for k, v in model.state_dict().items()}))
     model.eval()

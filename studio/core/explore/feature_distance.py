@@ -10,16 +10,18 @@ networks. 0 means the networks see the same thing; two unrelated images score ar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from safetensors.torch import load as load_safetensors
 from torch import nn
 
 from studio.core.config import AUTOENCODER
+from studio.core.errors import StudioError
+from studio.core.notes import note
 from studio.core.runs import Run
+from studio.core.validation import Fields, read_json
+from studio.core.weights_file import read_weights, unusable_weights
 
 Layers = Callable[[torch.Tensor], list[torch.Tensor]]  # pixels in [-1, 1] -> activations to compare
 CLASSIFIER_FOLDERS = ("eval", "augment")  # where the evaluation and the Augment tab cache their classifier
@@ -84,12 +86,15 @@ def _classifier_layers(run: Run, device: torch.device) -> Layers | None:
     for folder in CLASSIFIER_FOLDERS:
         weights, info = run.path / folder / "classifier.safetensors", run.path / folder / "classifier.json"
         try:
-            fingerprint = json.loads(info.read_text(encoding="utf-8"))["fingerprint"]
-            if fingerprint["resolution"] != run.config.data.resolution:
+            fingerprint = Fields(read_json(info), info).fields("fingerprint")
+            if fingerprint.value("resolution") != run.config.data.resolution:
                 continue
-            model = SmallClassifier(len(fingerprint["classes"]))
-            model.load_state_dict(load_safetensors(weights.read_bytes()))
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError):  # none, or not one the studio wrote
+            model = SmallClassifier(len(fingerprint.texts("classes", max_items=100_000, max_length=1000)))
+            model.load_state_dict(read_weights(weights, inside=run.path))
+        except FileNotFoundError:
+            continue
+        except (StudioError, RuntimeError) as problem:  # RuntimeError: weights of another shape
+            note(f"The cached classifier in '{weights.parent}' is not used for projecting: {unusable_weights(problem)}")
             continue
         model.to(device).eval().requires_grad_(False)
         return lambda pixels, body=model.body: _outputs(body, pixels, nn.LeakyReLU)
