@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.core.config import RunConfig
+from studio.core.errors import StudioError
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,6 @@ def open_snapshot(path: Path, data: str | None = None) -> RunSnapshot:
     """Read the run at ``path``. ``data`` is a dataset the analyst chose or approved for it (sealed into
     the run); without it, a run whose dataset is from elsewhere comes back with ``foreign_source`` set."""
     from studio.core.data_source import DataSourceNotApproved
-    from studio.core.imaging import load_png
     from studio.core.runs import Run
 
     run = Run.open(path)
@@ -36,13 +36,21 @@ def open_snapshot(path: Path, data: str | None = None) -> RunSnapshot:
         config, foreign = replace(run.config, data=run.data_config()), ""
     except DataSourceNotApproved as refusal:
         config, foreign = run.config, refusal.source
-    samples_path = run.latest_samples()
     return RunSnapshot(
         path=Path(run.path),
         config=config,
         metrics=run.read_metrics(),
-        samples=None if samples_path is None else load_png(samples_path),
+        samples=_latest_grid(run),
         last_step=run.last_step(),
         has_checkpoint=run.latest_checkpoint() is not None,
         foreign_source=foreign,
     )
+
+
+def _latest_grid(run) -> np.ndarray | None:
+    """The newest sample grid, or None when there is none or it cannot be read (the panel then shows none)."""
+    path = run.latest_samples()
+    try:
+        return None if path is None else run.read_grid(path)
+    except StudioError:
+        return None

@@ -28,7 +28,7 @@ from studio.core.config import DEMO_SOURCE, MAX_STEPS, ConfigProblem, DataConfig
 from studio.core.data.held_out import HeldOut, split_fingerprint
 from studio.core.data_source import DataSourceNotApproved, approved, resolve, seal
 from studio.core.errors import StudioError
-from studio.core.imaging import save_png
+from studio.core.imaging import read_run_grid, save_png
 from studio.core.run_lock import holder
 from studio.core.validation import METRICS_LIMIT, Fields, check_size, damaged, is_number, read_json
 
@@ -279,6 +279,10 @@ class Run:
     def latest_samples(self) -> Path | None:
         found = self.samples()
         return found[-1][1] if found else None
+
+    def read_grid(self, path: Path) -> np.ndarray:
+        """A picture the studio saved in this run (a sample grid, closest pairs), checked before it is decoded."""
+        return read_run_grid(path, self.config.data.resolution, self.path)
 
 
 def sidecar_path(checkpoint: Path) -> Path:

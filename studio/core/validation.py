@@ -14,7 +14,8 @@ The size limits are generous for anything the studio writes itself and can be ra
 environment variables for unusual runs: ``GAN_STUDIO_MAX_JSON_MB`` (one JSON file, default 16 MiB),
 ``GAN_STUDIO_MAX_METRICS_MB`` (``metrics.jsonl``, default 256 MiB, about a million logged steps) and
 ``GAN_STUDIO_MAX_CHECKPOINT_MB`` (a checkpoint's weights, default 16 GiB: the largest model the
-configuration allows, with its optimizer state).
+configuration allows, with its optimizer state) and ``GAN_STUDIO_MAX_GRID_MB`` (a sample grid or other
+picture the studio saved into a run, default 256 MiB).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ MAX_DEPTH = 20
 JSON_LIMIT = ("GAN_STUDIO_MAX_JSON_MB", 16)
 METRICS_LIMIT = ("GAN_STUDIO_MAX_METRICS_MB", 256)
 CHECKPOINT_LIMIT = ("GAN_STUDIO_MAX_CHECKPOINT_MB", 16 * 1024)
+IMAGE_LIMIT = ("GAN_STUDIO_MAX_GRID_MB", 256)
 MIB = 1024**2
 _MISSING: Any = object()
 # Opening a file from a stranger's folder: never through a link, never waiting for a pipe's writer.

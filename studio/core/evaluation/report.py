@@ -20,7 +20,6 @@ from studio.core.files import write_text_atomic
 from studio.core.config import AUTOENCODER
 from studio.core.errors import StudioError
 from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
-from studio.core.imaging import load_png
 from studio.core.evaluation.metrics import EXPLANATIONS
 from studio.core.evaluation.vocabulary import (DYNAMICS_PROSE, FD_CURVE, PLOT_TITLES, Evaluation, curves,
                                               finite, logged_evaluations, logged_keys)
@@ -345,13 +344,28 @@ def _filmstrip_section(run: Run) -> Section:
         return Section("progress", "Progress filmstrip", "No sample grids were saved.", [])
     picks = sorted({round(i * (len(saved) - 1) / max(FILMSTRIP_FRAMES - 1, 1)) for i in range(FILMSTRIP_FRAMES)})
     side = 2 + FILMSTRIP_TILES * (run.config.data.resolution + 2)
-    frames = [load_png(saved[index][1])[:side, :side] for index in picks]
+    frames, problems = [], []
+    for index in picks:
+        try:
+            frames.append((saved[index][0], _tile(run.read_grid(saved[index][1])[:side, :side], side)))
+        except StudioError as problem:
+            problems.append(str(problem))
+    prose = "The same fixed noise rendered at several points of training: the images should sharpen and vary."
+    if problems:
+        prose += f" {len(problems)} saved grid{'s were' if len(problems) > 1 else ' was'} left out: {problems[0]}"
+    if not frames:
+        return Section("progress", "Progress filmstrip", prose, [])
     gap = np.full((side, 8, 3), 255, dtype=np.uint8)
-    strip = np.concatenate([part for frame in frames for part in (frame, gap)][:-1], axis=1)
-    steps = ", ".join(f"{saved[index][0]:,}" for index in picks)
-    return Section("progress", "Progress filmstrip",
-                   "The same fixed noise rendered at several points of training: the images should sharpen and vary.",
-                   [Picture("progress", f"Steps {steps}, left to right.", strip, 1)])
+    strip = np.concatenate([part for _, frame in frames for part in (frame, gap)][:-1], axis=1)
+    steps = ", ".join(f"{step:,}" for step, _ in frames)
+    return Section("progress", "Progress filmstrip", prose, [Picture("progress", f"Steps {steps}, left to right.", strip, 1)])
+
+
+def _tile(frame: np.ndarray, side: int) -> np.ndarray:
+    """``frame`` on a white square of ``side`` pixels, so grids of any size line up in the strip."""
+    tile = np.full((side, side, 3), 255, dtype=np.uint8)
+    tile[: frame.shape[0], : frame.shape[1]] = frame
+    return tile
 
 
 def _final_samples_section(run: Run) -> Section:
@@ -392,9 +406,12 @@ def _memorisation_section(run: Run, latest: Evaluation | None) -> Section:
         return Section("memorisation", "Memorisation check", "No memorisation check is available.", [])
     blocks: list[Block] = []
     pairs = run.path / "eval" / latest.pairs_image
-    if latest.pairs_image and pairs.is_file():
-        blocks.append(Picture("closest_pairs", "Closest pairs: each generated image (left) beside its nearest training image (right).",
-                              load_png(pairs), 2))
+    if latest.pairs_image and pairs.exists():
+        try:
+            blocks.append(Picture("closest_pairs", "Closest pairs: each generated image (left) beside its nearest training "
+                                  "image (right).", run.read_grid(pairs), 2))
+        except StudioError as problem:
+            blocks.append(Table(["Left out", "Why"], [["Closest pairs", str(problem)]]))
     blocks.append(Table(["Measure", "Value"], [
         ["Generated images checked", str(memo["samples"])],
         ["Median pixel RMSE to nearest training image", f"{memo['pixel_rmse_median']:.1f} / 255"],
