@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from studio.cli.common import add_data_override, load_data, load_interruptibly, open_run
+from studio.cli.common import add_data_override, load_data, load_interruptibly, open_run, seed_argument
 from studio.cli.progress import ProgressBar
 from studio.core.errors import Cancelled
 from studio.core.evaluation.usefulness_result import PROBE_STEPS
@@ -29,7 +29,7 @@ def add_augment_commands(commands) -> None:
     augment.add_argument("--real", choices=("copy", "link", "resized"), default="copy",
                          help="copy the source's image files, hard-link them, or write them as PNGs at the run's resolution")
     augment.add_argument("--truncation", type=float, default=1.0, help="ψ for the synthetic images (below 1: more typical)")
-    augment.add_argument("--seed", type=int, default=0, help="first seed of the synthetic images")
+    augment.add_argument("--seed", type=seed_argument, default=0, help="first seed of the synthetic images")
     augment.add_argument("--checkpoint", default="last", help="last, best or a saved step")
     add_data_override(augment)
     augment.set_defaults(command=_augment)

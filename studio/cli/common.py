@@ -9,13 +9,31 @@ from dataclasses import fields
 from pathlib import Path
 
 from studio.cli.progress import ProgressBar
-from studio.core.config import DEMO_SOURCE, DataConfig
+from studio.core.config import DEMO_SOURCE, MAX_SEED, DataConfig
 from studio.core.data_source import DataSourceNotApproved
 from studio.core.errors import Cancelled, StudioError
 from studio.core.runs import Run
 from studio.core.tasks import TaskState
 
 _FLAGS = ("resolution", "fit", "resample", "colour", "flip", "classes", "max_images", "demo_images")
+
+
+def seed_argument(text: str) -> int:
+    """``--seed`` (and a seed given where a latent file may be): a whole number from 0 to 2**63-1, parsed
+    without converting more digits than that can have."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_SEED)) and int(text) <= MAX_SEED):
+        raise argparse.ArgumentTypeError(f"a seed must be a whole number from 0 to {MAX_SEED:,}, not '{text[:40]}'")
+    return int(text)
+
+
+def count_argument(high: int):
+    """An argparse type for a count of things to make (images, frames): a whole number from 1 to ``high``."""
+    def count(text: str) -> int:
+        if not (text.isascii() and text.isdigit() and len(text) <= len(str(high)) and 1 <= int(text) <= high):
+            raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {high:,}, not '{text[:40]}'")
+        return int(text)
+
+    return count
 
 
 def add_data_options(parser: argparse.ArgumentParser, positional: bool = False) -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.cli.common import count_argument, seed_argument
 from studio.cli.progress import ProgressBar
+from studio.core.config import MAX_EXPORT_IMAGES
 from studio.core.errors import StudioError
 from studio.core.runs import Run
 from studio.core.tasks import TaskState
@@ -16,9 +18,10 @@ from studio.core.tasks import TaskState
 def add_sample_command(commands) -> None:
     sample = commands.add_parser("sample", help="generate images from a run's last checkpoint")
     sample.add_argument("--run", required=True, type=Path)
-    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--n", type=count_argument(MAX_EXPORT_IMAGES), default=64,
+                        help=f"how many images, 1 to {MAX_EXPORT_IMAGES:,} (default 64)")
     sample.add_argument("--out", required=True, type=Path, help="a new or empty folder")
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--seed", type=seed_argument, default=0, help="first seed, 0 to 2**63-1 (default 0)")
     sample.add_argument("--grid", action="store_true", help="also write grid.png with all the images")
     sample.add_argument("--truncation", type=float, default=1.0,
                         help="ψ, 0 to 2: below 1 gives more typical images, above 1 more varied ones (default 1)")
@@ -34,7 +37,7 @@ def add_walk_command(commands) -> None:
     walk.add_argument("--from", dest="from_seed", help="seed of sample A, or a latent file written by 'project'")
     walk.add_argument("--to", dest="to_seed", help="seed of sample B, or a latent file written by 'project'")
     walk.add_argument("--direction", type=int, help="principal direction number (0 = most variance), found and cached on first use")
-    walk.add_argument("--seed", type=int, default=0, help="the sample a direction walk starts from (default 0)")
+    walk.add_argument("--seed", type=seed_argument, default=0, help="the sample a direction walk starts from (default 0)")
     walk.add_argument("--frames", type=int, default=24, help="2 to 10,000 (default 24)")
     walk.add_argument("--fps", type=float, default=12.0, help="frames per second of a GIF or WebP, 0.1 to 50 (default 12)")
     walk.add_argument("--truncation", type=float, default=1.0, help="ψ applied to the samples walked between")
@@ -66,8 +69,6 @@ def _sample(args: argparse.Namespace) -> int:
     from studio.core.imaging import load_png
     from studio.core.sampling import Sampler
 
-    if args.n < 1:
-        raise StudioError(f"--n must be at least 1, not {args.n}.")
     psi = check_truncation(args.truncation)
     sampler = Sampler.from_run(Run.open(args.run))
     bar = ProgressBar("sampling")
@@ -88,7 +89,10 @@ def _end_point(text: str, sampler, psi: float):
     from studio.core.explore.projection import read_latent_file
 
     if text.lstrip("-").isdigit():
-        return LatentSpec(seed=int(text), psi=psi)
+        try:
+            return LatentSpec(seed=seed_argument(text), psi=psi)
+        except argparse.ArgumentTypeError as problem:
+            raise StudioError(f"--from and --to: {problem}.") from None
     return replace(read_latent_file(Path(text), sampler.latent_dim), psi=psi)
 
 

@@ -4,8 +4,10 @@ the latents (JSON, usable as ``walk --from/--to``) and a CSV of how well the mod
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from studio.cli.common import seed_argument
 from studio.cli.explore import class_index
 from studio.cli.progress import ProgressBar
 from studio.core.errors import Cancelled
@@ -20,14 +22,14 @@ def add_project_command(commands) -> None:
     project.add_argument("--steps", type=int, help="optimisation steps (more: a closer match, slower; default 300)")
     project.add_argument("--class", dest="class_", metavar="CLASS", help="a conditional model's class, by name or number "
                          "(default: the class that fits best)")
-    project.add_argument("--seed", type=int, default=0, help="seed of the random starting points")
+    project.add_argument("--seed", type=seed_argument, default=0, help="seed of the random starting points")
     project.add_argument("--no-encoder", action="store_true", help="start from random latents only, without training "
                          "the encoder that guesses a starting point (a one-off cost per checkpoint)")
     project.set_defaults(command=_project)
 
 
 def _project(args: argparse.Namespace) -> int:
-    from studio.core.explore.batch_projection import image_files, project_files, write_projections
+    from studio.core.explore.batch_projection import check_output_folder, image_files, project_files, write_projections
     from studio.core.explore.encoder import latent_encoder
     from studio.core.explore.feature_distance import run_feature_distance
     from studio.core.explore.projection import PROJECTION_STEPS
@@ -35,7 +37,8 @@ def _project(args: argparse.Namespace) -> int:
     from studio.core.sampling import Sampler
 
     steps = args.steps if args.steps is not None else PROJECTION_STEPS
-    files = image_files(args.image)
+    check_output_folder(args.out)
+    files, skipped = image_files(args.image)
     run = Run.open(args.run)
     checkpoint = run.latest_checkpoint()
     sampler = Sampler.from_run(run, checkpoint)
@@ -46,8 +49,8 @@ def _project(args: argparse.Namespace) -> int:
         encoder = None if args.no_encoder else latent_encoder(run, sampler, checkpoint, TaskState(bar.update))
         bar.close()
         bar = ProgressBar("projecting")
-        projections = project_files(sampler, run.config.data, files, steps, chosen, args.seed, TaskState(bar.update),
-                                    encoder, features)
+        projections, unreadable = project_files(sampler, run.config.data, files, steps, chosen, args.seed,
+                                                TaskState(bar.update), encoder, features)
     except KeyboardInterrupt:
         raise Cancelled("The projection was cancelled; no files were written.") from None
     finally:
@@ -56,5 +59,10 @@ def _project(args: argparse.Namespace) -> int:
     for projection in projections:
         note = f"  {projection.warning}" if projection.warning else ""
         print(f"{Path(projection.source).name}: {projection.psnr:.1f} dB{note}")
+    skipped += unreadable
+    if skipped:
+        print(f"Skipped {len(skipped)} files:", file=sys.stderr)
+        for item in skipped:
+            print(f"  {item.path}: {item.reason}", file=sys.stderr)
     print(f"Wrote {len(projections)} reconstructions and latents to {args.out}")
     return 0

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from studio.cli.common import add_data_options, data_config_from, load_data
+from studio.cli.common import add_data_options, data_config_from, load_data, seed_argument
 from studio.cli.progress import ProgressBar
 from studio.cli.training import INTERRUPTED, stop_on_signals
 from studio.core.errors import StudioError
@@ -41,7 +41,7 @@ def add_sweep_command(commands) -> None:
     sweep.add_argument("--param", action="append", default=[], metavar="NAME=VALUES", help="change the search space (see above)")
     sweep.add_argument("--features", choices=["auto", "classifier", "random"],
                        help="FD's feature space: auto (a classifier trained once on labelled data, else a fixed random network)")
-    sweep.add_argument("--seed", type=int, help="the seed of the search (default 0)")
+    sweep.add_argument("--seed", type=seed_argument, help="the seed of the search (default 0)")
     sweep.add_argument("--device", help="auto (CUDA, else Apple's GPU, else the CPU), cpu, cuda or mps")
     sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out")
     sweep.set_defaults(command=_sweep)

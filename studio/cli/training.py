@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from studio.cli.common import add_data_options, add_data_override, data_config_from, load_data, open_run, override
+from studio.cli.common import (add_data_options, add_data_override, data_config_from, load_data, open_run, override,
+                               seed_argument)
 from studio.cli.progress import ProgressBar
 from studio.core.config import RunConfig, check
 from studio.core.errors import StudioError
@@ -58,7 +59,7 @@ def add_training_commands(commands) -> None:
     train.add_argument("--out", required=True, type=Path, help="the new run folder")
     train.add_argument("--steps", type=int)
     train.add_argument("--batch-size", type=int)
-    train.add_argument("--seed", type=int)
+    train.add_argument("--seed", type=seed_argument)
     train.add_argument("--device", default="auto", help="auto (CUDA, else Apple's GPU, else the CPU), cpu, cuda or mps")
     train.add_argument("--latent-dim", type=int)
     train.add_argument("--g-width", type=int)

@@ -49,6 +49,8 @@ class DataConfig:
 
 ADVERSARIAL, AUTOENCODER = "gan", "vae"
 MAX_STEPS = 10_000_000
+MAX_SEED = 2**63 - 1  # the largest seed a sample, walk, projection, export or sweep takes
+MAX_EXPORT_IMAGES = 1_000_000  # images one 'sample' export writes
 MODEL_KINDS = {"dcgan": ADVERSARIAL, "sngan": ADVERSARIAL, "vae": AUTOENCODER}
 
 

@@ -81,6 +81,13 @@ def occupied(path: Path) -> bool:
     return path.exists() and (not path.is_dir() or any(path.iterdir()))
 
 
+def occupied_folder_problem(out_dir: Path) -> str:
+    """Why a new folder cannot be written at ``out_dir`` ('' when it can): something is already there."""
+    if occupied(out_dir):
+        return f"'{out_dir}' already exists and is not empty; choose a new or empty folder."
+    return ""
+
+
 def unused_path(parent: Path, name: str) -> Path:
     """``parent/name``, or ``name-2``, ``name-3``… : the first that nothing occupies."""
     candidate, suffix = Path(parent) / name, 1
@@ -103,8 +110,9 @@ def write_new_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
     cancel, a crash or a full disk leaves nothing behind.
     """
     out_dir = Path(out_dir)
-    if occupied(out_dir):
-        raise StudioError(f"'{out_dir}' already exists and is not empty; choose a new or empty folder.")
+    problem = occupied_folder_problem(out_dir)
+    if problem:
+        raise StudioError(problem)
     staging = None
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +183,19 @@ def as_studio_error(error: OSError, path: Path) -> StudioError:
     if error.errno in (errno.ENOTDIR, errno.EEXIST) and not folder.is_dir():
         return StudioError(f"'{path}' cannot be written because '{folder}' is a file, not a folder.")
     return StudioError(f"'{path}' could not be written ({error.strerror or error}).")
+
+
+def check_free_space(target: Path, needed: int, what: str) -> None:
+    """Refuse, before any work starts, to write about ``needed`` bytes (``what``, in words) where the disk
+    holding ``target`` has less free space."""
+    folder = _nearest_existing(Path(target).absolute())
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # the write itself will say what is wrong with the folder
+    if needed > free:
+        raise StudioError(f"{what} would need about {needed / 1024**2:,.0f} MiB, but the disk of '{folder}' has only "
+                          f"{free / 1024**2:,.0f} MiB free; write fewer or choose another disk.")
 
 
 def _nearest_existing(path: Path) -> Path:

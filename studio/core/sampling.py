@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,11 @@ class Sampler:
         target = resolve_device(device)
         generator.to(target).eval()
         return cls(generator, target, sidecar["step"], sidecar["weights_sha256"], class_names)
+
+    @cached_property
+    def resolution(self) -> int:
+        """The side of the images the generator draws (found by drawing one: any generator can tell it so)."""
+        return self.render(torch.zeros(1, self.latent_dim), self.labels_for(1, 0 if self.num_classes else None)).shape[1]
 
     def labels_for(self, n: int, class_index: int | None = None) -> torch.Tensor | None:
         """Labels for ``n`` samples: all ``class_index``, or every class in turn; None when unconditional."""

@@ -38,6 +38,7 @@ CHECKPOINT_LIMIT = ("GAN_STUDIO_MAX_CHECKPOINT_MB", 16 * 1024)
 IMAGE_LIMIT = ("GAN_STUDIO_MAX_GRID_MB", 256)
 MIB = 1024**2
 _MISSING: Any = object()
+_LARGEST_FLOAT = 2**1023
 # Opening a file from a stranger's folder: never through a link, never waiting for a pipe's writer.
 SAFE_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
@@ -165,6 +166,15 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def is_finite(value: int | float) -> bool:
+    """A number a float can hold: an integer of hundreds of digits is not (it would overflow on conversion)."""
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= _LARGEST_FLOAT
+
+
+def is_nan(value: int | float) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
 class Fields:
     """One JSON object of a file, handing out each value only after checking its type and range.
 
@@ -202,8 +212,8 @@ class Fields:
         if default is not _MISSING and key not in self.raw:
             return default
         value = self.value(key)
-        if not is_number(value) or not (math.isnan(value) or low <= value <= high) \
-                or (finite and not math.isfinite(value)):
+        if not is_number(value) or not (is_nan(value) or low <= value <= high) \
+                or (finite and not is_finite(value)):
             raise self.problem(key, f"a {'finite ' if finite else ''}number{_bounds(low, high)}", value)
         return float(value)
 
@@ -262,7 +272,7 @@ def numbers(value: Any, path: Path, field: str, max_items: int = 100_000, length
     """``value`` checked to be a list of finite numbers within ``[low, high]`` (of exactly ``length`` items when given)."""
     count = f"{length:,}" if length is not None else f"at most {max_items:,}"
     if not (isinstance(value, list) and len(value) <= max_items and (length is None or len(value) == length)
-            and all(is_number(item) and math.isfinite(item) and low <= item <= high for item in value)):
+            and all(is_number(item) and is_finite(item) and low <= item <= high for item in value)):
         raise damaged(path, field, f"expected a list of {count} finite numbers{_bounds(low, high)}, not {shown(value)}.")
     return [float(item) for item in value]
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from studio.core.config import MAX_STEPS
 from studio.core.errors import StudioError
-from studio.core.validation import Fields, damaged, is_number, read_json, shown
+from studio.core.validation import Fields, damaged, is_nan, is_number, read_json, shown
 
 WAYS = {"real": "Real only", "synthetic": "Synthetic only (CAS)", "mixed": "Real + synthetic",
         "oversampled": "Real, rare classes repeated", "flip_crop": "Real with flip/crop"}
@@ -132,7 +132,7 @@ def _way(fields: Fields, classes: int, seeds: int) -> WayResult:
 
 def _recall_row(row: object, path: Path, field: str, classes: int) -> list[float]:
     if not (isinstance(row, list) and len(row) == classes
-            and all(value is None or (is_number(value) and (math.isnan(value) or 0 <= value <= 1)) for value in row)):
+            and all(value is None or (is_number(value) and (is_nan(value) or 0 <= value <= 1)) for value in row)):
         raise damaged(path, field, f"expected {classes:,} recalls from 0 to 1 (null for a class without test images), "
                                    f"not {shown(row)}.")
     return [math.nan if value is None else float(value) for value in row]

@@ -10,11 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from studio.core.data.limits import current_limits
 from studio.core.errors import StudioError
 from studio.core.imaging import IMAGE_SUFFIXES
 from studio.core.explore.projection import Projection, project, read_image
@@ -26,33 +30,77 @@ CSV_COLUMNS = ["image", "source_sha256", "reconstruction", "latent", "class", "p
                "prior_deviation", "warning"]
 
 
-def image_files(path: Path) -> list[Path]:
-    """``path`` itself, or the image files directly in the folder ``path``, sorted by name."""
+@dataclass(frozen=True)
+class Skipped:
+    """An image of a folder that was not projected, and why."""
+
+    path: Path
+    reason: str
+
+
+def image_files(path: Path) -> tuple[list[Path], list[Skipped]]:
+    """``path`` itself when it is an image file, or the image files directly in the folder ``path``, sorted by
+    name, with the entries passed over: anything that is not a regular file (a pipe, a device) and links that
+    lead out of the folder. A single ``path`` that is not a regular file is one sentence."""
     path = Path(path)
-    if not path.exists():
-        raise StudioError(f"'{path}' does not exist.")
-    if path.is_file():
-        return [path]
-    found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    try:
+        kind = path.stat().st_mode
+    except FileNotFoundError:
+        raise StudioError(f"'{path}' does not exist.") from None
+    except OSError as error:
+        raise StudioError(f"'{path}' cannot be read ({error.strerror}).") from None
+    if stat.S_ISREG(kind):
+        return [path], []
+    if not stat.S_ISDIR(kind):
+        raise StudioError(f"'{path}' is neither an image file nor a folder (it is a pipe, a device or a socket).")
+    found, skipped = [], []
+    folder = Path(os.path.realpath(path))
+    for entry in sorted(path.iterdir()):
+        if entry.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        if not Path(os.path.realpath(entry)).is_relative_to(folder):
+            skipped.append(Skipped(entry, "a link to a file outside the folder"))
+        elif not entry.is_file():
+            skipped.append(Skipped(entry, "not a regular file"))
+        else:
+            found.append(entry)
     if not found:
         raise StudioError(f"The folder '{path}' holds no image files.")
-    return found
+    return found, skipped
 
 
 def project_files(sampler: Sampler, data_config, files: list[Path], steps: int, class_index: int | None, seed: int,
-                  task: TaskState, encoder: Callable | None = None, features=None) -> list[Projection]:
-    """Every file's :class:`Projection`, ``CHUNK`` images at a time, progress over all of them."""
-    read = [read_image(path, data_config) for path in files]
+                  task: TaskState, encoder: Callable | None = None, features=None) -> tuple[list[Projection], list[Skipped]]:
+    """Every readable file's :class:`Projection`, ``CHUNK`` images at a time, progress over all of them, and
+    the files that could not be read (each skipped with its reason); refused when none can be."""
+    current_limits().check_images("the images to project", len(files), sampler.resolution)  # all are held at once
+    read, skipped = [], []
+    for path in files:
+        try:
+            read.append((path, *read_image(path, data_config)))
+        except StudioError as problem:
+            skipped.append(Skipped(path, str(problem)))
+    if not read:
+        raise StudioError(f"None of the {len(files):,} images could be projected: {skipped[0].reason}")
     projections: list[Projection] = []
-    for start in range(0, len(files), CHUNK):
+    for start in range(0, len(read), CHUNK):
         part = read[start : start + CHUNK]
         done = len(projections)
-        chunk_task = task.subtask(lambda step, total: task.progress(done * total + step * len(part), len(files) * total))
-        results = project(sampler, np.stack([pixels for pixels, _ in part]), steps, class_index, seed, chunk_task,
+        chunk_task = task.subtask(lambda step, total: task.progress(done * total + step * len(part), len(read) * total))
+        results = project(sampler, np.stack([pixels for _, pixels, _ in part]), steps, class_index, seed, chunk_task,
                           encoder=encoder, features=features)
-        for path, (_, digest), result in zip(files[start:], part, results):
+        for (path, _, digest), result in zip(part, results):
             projections.append(Projection(*result, str(path), digest, sampler.fingerprint, steps, seed))
-    return projections
+    return projections, skipped
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an output folder that is in use before any projecting starts (the same rule the writing applies)."""
+    from studio.core.files import occupied_folder_problem
+
+    problem = occupied_folder_problem(out)
+    if problem:
+        raise StudioError(problem)
 
 
 def write_projections(out: Path, projections: list[Projection], class_names: list[str]) -> None:

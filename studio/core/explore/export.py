@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from studio.core.files import write_new_folder, write_text_atomic
+from studio.core.config import MAX_EXPORT_IMAGES
+from studio.core.files import check_free_space, write_new_folder, write_text_atomic
 from studio.core.errors import StudioError
 from studio.core.imaging import make_grid, png_bytes, save_png
 from studio.core.sampling import Sampler, per_seed_latents, truncate
@@ -63,8 +64,10 @@ def export_images(
     its class. Rendering in fixed batches of ``EXPORT_BATCH`` makes the same settings give the same
     bytes on the same device; ``manifest.json`` records those settings.
     """
-    if n < 1:
-        raise StudioError(f"The number of images must be at least 1, not {n}.")
+    if not 1 <= n <= MAX_EXPORT_IMAGES:
+        raise StudioError(f"The number of images must be from 1 to {MAX_EXPORT_IMAGES:,}, not {n:,}.")
+    # An uncompressed image's bytes bound its PNG's; the manifests add a few hundred bytes per image.
+    check_free_space(out_dir, n * (3 * sampler.resolution**2 + 400), f"{n:,} images")
     labels = sampler.labels_for(n, class_index)
     names = write_new_folder(
         out_dir, lambda staging: _write_batch(sampler, staging, n, seed, truncation, labels, task or quiet()))

@@ -13,14 +13,14 @@ import json
 from dataclasses import dataclass
 
 from studio.core.files import write_text_atomic
-from studio.core.explore.latent_spec import LatentSpec
+from studio.core.config import MAX_SEED
+from studio.core.explore.latent_spec import LATENT_RANGE, LatentSpec
 from studio.core.runs import Run
 from studio.core.validation import Fields, read_json
 
 FAVOURITES_FILE = "favourites.json"
 FORMAT = "gan-studio-favourites/1"
 MAX_DIRECTION_INDEX = 1000
-MAX_SEED = 2**62
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _check(item: Fields, latent_dim: int) -> None:
     item.text("label", default="", max_length=1000)
     item.integer("seed", 0, MAX_SEED, default=0)
     if item.raw.get("latent") is not None:
-        item.numbers("latent", length=latent_dim, low=-1e3, high=1e3)
+        item.numbers("latent", length=latent_dim, low=-LATENT_RANGE, high=LATENT_RANGE)
     if item.raw.get("class_index") is not None:
         item.integer("class_index", 0, 100_000)
     item.number("psi", 0.0, 2.0, default=1.0)

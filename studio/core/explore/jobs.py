@@ -135,17 +135,18 @@ def project_image(model: ExplorerModel, path: Path, class_index: int | None,
 
 def project_folder(model: ExplorerModel, folder: Path, out: Path, class_index: int | None, task: TaskState) -> list:
     """Every image file in ``folder`` projected, written to the new (or empty) folder ``out`` as
-    reconstructions, latents and ``projections.csv``; returns the ``Projection`` list."""
+    reconstructions, latents and ``projections.csv``; returns the ``Projection`` list and the files skipped."""
     from studio.core.explore import projection
-    from studio.core.explore.batch_projection import image_files, project_files, write_projections
+    from studio.core.explore.batch_projection import check_output_folder, image_files, project_files, write_projections
 
-    files = image_files(folder)
+    check_output_folder(out)
+    files, skipped = image_files(folder)
     run, sampler = _open(model)
     encoder, features = _projection_aids(run, sampler, model.checkpoint, task.phase(0.0, 0.2))
-    projections = project_files(sampler, run.config.data, files, projection.PROJECTION_STEPS, class_index, 0,
-                                task.phase(0.2, 1.0), encoder, features)
+    projections, unreadable = project_files(sampler, run.config.data, files, projection.PROJECTION_STEPS, class_index, 0,
+                                            task.phase(0.2, 1.0), encoder, features)
     write_projections(out, projections, sampler.class_names)
-    return projections
+    return projections, skipped + unreadable
 
 
 def _projection_aids(run, sampler, checkpoint: Path, task: TaskState):

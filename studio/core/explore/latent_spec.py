@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+LATENT_RANGE = 1e3  # the most any latent number may be, in a latent file or a favourite (the prior's are within ±6)
+
 
 @dataclass(frozen=True)
 class LatentSpec:

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from studio.core.errors import StudioError
 from studio.core.explore.feature_distance import FeatureDistance
-from studio.core.explore.latent_spec import LatentSpec
+from studio.core.explore.latent_spec import LATENT_RANGE, LatentSpec
 from studio.core.explore.render import render_spec
 from studio.core.sampling import Sampler, latents, to_uint8_images
 from studio.core.tasks import TaskState, quiet
@@ -84,8 +84,13 @@ class Projection:
 
 
 def read_latent_file(path: Path, latent_dim: int) -> LatentSpec:
-    """A saved projection as a latent spec; a file from a stranger is checked and never runs code."""
-    from studio.core.validation import read_json
+    """A saved projection as a latent spec; a file from a stranger is checked and never runs code.
+
+    Every number must be finite and within ±``LATENT_RANGE``; a latent far from the prior the generator
+    was trained on is accepted with a note, since what it draws may look odd (or blank).
+    """
+    from studio.core.notes import note
+    from studio.core.validation import Fields, read_json
 
     path = Path(path)
     try:
@@ -95,13 +100,22 @@ def read_latent_file(path: Path, latent_dim: int) -> LatentSpec:
     latent = raw.get("latent") if isinstance(raw, dict) else None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(latent, list):
         raise StudioError(f"'{path}' is not a latent file written by 'project'.")
-    if len(latent) != latent_dim or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-                                            for x in latent):
+    if len(latent) != latent_dim:
         raise StudioError(f"The latent in '{path}' does not fit this model ({len(latent)} numbers; it needs {latent_dim}).")
-    class_index = raw.get("class_index")
-    if class_index is not None and (not isinstance(class_index, int) or isinstance(class_index, bool) or class_index < 0):
-        raise StudioError(f"'{path}' is damaged at class_index.")
-    return LatentSpec(latent=tuple(float(x) for x in latent), class_index=class_index)
+    fields = Fields(raw, path)
+    values = fields.numbers("latent", length=latent_dim, low=-LATENT_RANGE, high=LATENT_RANGE)
+    class_index = None if raw.get("class_index") is None else fields.integer("class_index", 0, 100_000)
+    deviation = prior_deviation(np.asarray(values))
+    if abs(deviation) > FAR_FROM_PRIOR:
+        note(f"The latent in '{path}' lies far from where the generator was trained ({deviation:+,.0f} standard "
+             "deviations), so its image may look odd or blank.")
+    return LatentSpec(latent=tuple(values), class_index=class_index)
+
+
+def prior_deviation(latent: np.ndarray) -> float:
+    """How far ``latent`` lies from the standard normal prior: ``(|z|² - d) / sqrt(2d)``, in standard deviations."""
+    dim = len(latent)
+    return float((np.sum(np.asarray(latent, dtype=np.float64) ** 2) - dim) / math.sqrt(2 * dim))
 
 
 def read_image(path: Path, data_config) -> tuple[np.ndarray, str]:
@@ -158,7 +172,7 @@ def project(
     for i, row in enumerate(z.detach().cpu().numpy().astype(np.float32)):
         chosen = None if labels is None else int(labels[i])
         reconstruction = render_spec(sampler, LatentSpec(latent=tuple(float(x) for x in row), class_index=chosen))[0]
-        deviation = float((np.sum(row.astype(np.float64) ** 2) - dim) / math.sqrt(2 * dim))
+        deviation = prior_deviation(row)
         distance = None if features is None else _feature_distance(features, images[i], reconstruction, device)
         results.append((row, chosen, reconstruction, psnr(images[i], reconstruction), deviation, distance))
     return results

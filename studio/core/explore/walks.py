@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 from studio.core.files import write_bytes_atomic, write_new_folder
+from studio.core.data.limits import current_limits
 from studio.core.errors import StudioError
 from studio.core.imaging import png_bytes
 from studio.core.explore.render import spec_latents
@@ -123,6 +124,8 @@ def export_walk(
     if (end is None) == (direction is None):
         raise StudioError("A walk goes either from sample A to sample B, or along one direction.")
     check_fps(fps)
+    check_frames(frames)
+    current_limits().check_images("the walk's frames", frames, sampler.resolution)  # all are held until written
     if end is not None:
         z = interpolation_latents(start, end, frames, sampler.latent_dim, directions)
     else:

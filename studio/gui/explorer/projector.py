@@ -112,11 +112,15 @@ class ImageProjector(QObject):
         self.box.stop(IDLE)
         self.message.emit(sentence)
 
-    def _on_folder_done(self, projections: list, out: Path) -> None:
+    def _on_folder_done(self, found: tuple, out: Path) -> None:
+        projections, skipped = found
         poor = sum(1 for projection in projections if projection.warning)
         note = f"; {poor} of them with a warning (see projections.csv)" if poor else ""
         self.box.stop(f"Projected {len(projections)} images{note}.")
-        self.message.emit(f"Wrote {len(projections)} reconstructions and latents to {out}")
+        left_out = (f"; skipped {len(skipped)}: " + ", ".join(f"{item.path.name} ({item.reason.rstrip('.')})"
+                                                             for item in skipped[:3])
+                    + (", …" if len(skipped) > 3 else "")) if skipped else ""
+        self.message.emit(f"Wrote {len(projections)} reconstructions and latents to {out}{left_out}")
         self.folder_written.emit(Path(out))
 
     def _on_done(self, task: Task, feed: ProjectionFeed | None) -> None:
