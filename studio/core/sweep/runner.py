@@ -35,6 +35,7 @@ from studio.core.sweep.events import (BUDGET, COMPLETE, FAIL, FAILING, PRUNED, S
 from studio.core.sweep.space import searched
 from studio.core.sweep.spec import TRIALS_DIR, SweepSpec, read_spec
 from studio.core.sweep.study import PRUNE_STRIKES, open_study, optuna_module, study_errors
+from studio.core.training.pace import PausedTime
 
 FAILURES_IN_A_ROW = 3  # the sweep ends when this many trials in a row fail (the data or device is likely at fault)
 RUN_ATTR, SECONDS_ATTR, STEPS_ATTR, MESSAGE_ATTR, INTERRUPTED_ATTR = "run", "seconds", "steps", "message", "interrupted"
@@ -93,22 +94,18 @@ class SweepRunner:
         self._unpaused = threading.Event()
         self._unpaused.set()
         self._control: Any = None
-        self._paused_since: float | None = None
-        self._paused_total = 0.0
+        self._paused = PausedTime()
 
     def pause(self) -> None:
         with self._lock:
-            if self._paused_since is None:
-                self._paused_since = time.monotonic()
+            self._paused.began()
             self._unpaused.clear()
             if self._control is not None:
                 self._control.pause()
 
     def resume(self) -> None:
         with self._lock:
-            if self._paused_since is not None:
-                self._paused_total += time.monotonic() - self._paused_since
-                self._paused_since = None
+            self._paused.ended()
             self._unpaused.set()
             if self._control is not None:
                 self._control.resume()
@@ -134,10 +131,6 @@ class SweepRunner:
                 control.stop()
             elif not self._unpaused.is_set():
                 control.pause()
-
-    def _paused_seconds(self) -> float:
-        with self._lock:
-            return self._paused_total + (time.monotonic() - self._paused_since if self._paused_since is not None else 0.0)
 
     def run(self) -> SweepFinished:
         """Run trials until the budget is spent or :meth:`stop`; returns (and reports) how it ended.
@@ -226,7 +219,7 @@ class SweepRunner:
             return self._tell(study, trial, FAIL, None, 0, seconds_before, run_path, str(error))
         self.on_event(TrialStarted(number, params, run_path, resumed, max(reported, default=0) if resumed else 0))
         job = TrialJob(number, params, config, run_path, resumed, self.folder / "features")
-        began, paused_before = time.monotonic(), self._paused_seconds()
+        began, paused_before = time.monotonic(), self._paused.seconds()
         try:
             outcome = self.train_trial(job, hooks)
         except TrialCannotResume as error:
@@ -238,7 +231,7 @@ class SweepRunner:
             outcome = TrialOutcome(0, str(error))
         finally:
             self._attach(None)
-        seconds = seconds_before + max(0.0, time.monotonic() - began - (self._paused_seconds() - paused_before))
+        seconds = seconds_before + max(0.0, time.monotonic() - began - (self._paused.seconds() - paused_before))
         trial.set_user_attr(SECONDS_ATTR, seconds)
         trial.set_user_attr(STEPS_ATTR, outcome.steps)
         value = best[0] if math.isfinite(best[0]) else None
