@@ -136,7 +136,7 @@ def _resumed(args: argparse.Namespace):
 
 def _run(folder: Path, spec, dataset) -> int:
     from studio.core.sweep.events import SweepStarted, TrialFinished, TrialProgress, TrialStarted
-    from studio.core.sweep.results import short_params
+    from studio.core.sweep.results import TrialRow, trial_cells
     from studio.core.sweep.runner import SweepRunner
 
     bar: list[ProgressBar] = []
@@ -158,9 +158,10 @@ def _run(folder: Path, spec, dataset) -> int:
         elif isinstance(event, TrialFinished):
             if bar:
                 bar[0].close()
-            value = f"{event.value:.4g}" if event.value is not None else "-"
-            print(f"trial {event.number:3d}  {event.state:8}  best FD {value:>8}  {event.seconds:6.1f} s  "
-                  f"{short_params(current.get('params', {}))}", flush=True)
+            row = TrialRow(event.number, current.get("params", {}), event.state, event.value, event.steps,
+                           event.seconds, event.run_path, event.message)
+            number, state, value, _, seconds, settings = trial_cells(row, live=True)
+            print(f"trial {number:>3}  {state:11}  best FD {value:>8}  {seconds:>6} s  {settings}", flush=True)
             if event.message and event.state == "FAIL":
                 print(f"  {event.message}", file=sys.stderr)
 
@@ -200,17 +201,16 @@ def _show(folder: Path) -> int:
 
 
 def _print_results(folder: Path, importances: bool = True) -> None:
-    from studio.core.sweep.results import read_results, short_params
+    from studio.core.sweep.results import read_results, trial_cells
 
     results = read_results(folder, importances)
     spec = results.spec
     print(f"Sweep {folder}: {results.counted} of {spec.trials or 'unlimited'} trials, {spec.steps} steps each, "
           f"FD ({spec.features} features, {spec.eval_samples} images) every {spec.eval_every} steps")
-    print(f"{'trial':>5}  {'state':8}  {'best FD':>9}  {'steps':>6}  {'seconds':>8}  settings")
+    print(f"{'trial':>5}  {'state':11}  {'best FD':>9}  {'steps':>7}  {'seconds':>8}  settings")
     for row in results.trials:
-        value = f"{row.value:.4g}" if row.value is not None else "-"
-        state = "RETRIED" if row.retried else row.state
-        print(f"{row.number:5d}  {state:8}  {value:>9}  {row.steps:6d}  {row.seconds:8.1f}  {short_params(row.params)}")
+        number, state, value, steps, seconds, settings = trial_cells(row)
+        print(f"{number:>5}  {state:11}  {value:>9}  {steps:>7}  {seconds:>8}  {settings}")
     if results.best is None:
         print("No trial has completed yet.")
         return

@@ -26,14 +26,14 @@ from studio.gui.curves.panel import CurvesPanel
 from studio.gui.dataset.drop import DatasetDropFilter
 from studio.gui.dataset.panel import DatasetPanel
 from studio.gui.explorer.panel import ExplorerPanel
-from studio.gui.render_worker import RenderResult, RenderService
+from studio.gui.render_worker import RenderResult, RenderWorker
 from studio.gui.report.panel import ReportPanel
 from studio.gui.run_opener import RunOpener
 from studio.gui.samples.panel import SamplesPanel
 from studio.gui.session import StudioSession
 from studio.gui.settings import StudioSettings
 from studio.gui.sweep.panel import SweepPanel
-from studio.gui.tasks import Task, ThreadHost
+from studio.gui.tasks import JobSlots, ThreadHost
 from studio.gui.training.outlook import OutlookService
 from studio.gui.training.panel import TrainingPanel
 from studio.gui.training.worker import TrainWorker
@@ -41,7 +41,6 @@ from studio.gui.window_chrome import add_actions, lay_out
 
 LOCKED_WHILE_TRAINING = "Locked while training; stop training to change it."
 FIXED_BY_RUN = "Fixed by the open run; choose New run to change it."
-SWEEP_RUNNING = "A sweep is running in the Sweep tab; stop it to train (the computer cannot do both at full speed)."
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +55,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.settings = StudioSettings()
         self.threads = ThreadHost(self)
-        self.renderer = RenderService(self)
+        self.jobs = JobSlots(self.threads, self)
+        self.renderer = RenderWorker()
+        self.threads.start(self.renderer)
 
         self.dataset_panel = DatasetPanel()
         self.training_panel = TrainingPanel()
@@ -101,12 +102,12 @@ class MainWindow(QMainWindow):
         self._drop_filter = DatasetDropFilter(self, self._use_dropped_source)
         self.samples_panel.new_noise_requested.connect(self._new_noise)
         self.samples_panel.export_requested.connect(self._export)
-        self.renderer.worker.rendered.connect(self._on_rendered)
-        self.renderer.worker.failed.connect(self.samples_panel.show_message)
+        self.renderer.rendered.connect(self._on_rendered)
+        self.renderer.failed.connect(self.samples_panel.show_message)
         self.run_opener.opened.connect(self._on_run_opened)
         self.run_opener.failed.connect(self._on_open_failed)
         self.outlook.changed.connect(self.training_panel.show_outlook)
-        self.sweep_panel.running_changed.connect(lambda running: self._refresh())
+        self.sweep_panel.running_changed.connect(self._on_sweep_running)
         self.sweep_panel.open_run_requested.connect(self.open_run)
         self.sweep_panel.continue_requested.connect(self.continue_run)
 
@@ -136,14 +137,13 @@ class MainWindow(QMainWindow):
     def _probe_device(self) -> None:
         """Name the device the setting resolves to; an answer for an older setting is ignored."""
         form = self.training_panel.train_form
-        probe = self.threads.run(describe_device_named, form.editor("device").currentData(),
-                                 form.editor("precision").currentData(), doing="Detecting the compute device")
-        probe.returned.connect(lambda description: self._on_device(probe, description, ""))
-        probe.failed.connect(lambda sentence: self._on_device(probe, "", sentence))
-        self.session.device_probe = probe
+        self.jobs.start("device", describe_device_named, form.editor("device").currentData(),
+                        form.editor("precision").currentData(), doing="Detecting the compute device",
+                        on_result=lambda description: self._on_device(description, ""),
+                        on_error=lambda sentence: self._on_device("", sentence))
 
-    def _on_device(self, probe: Task, description: str, problem: str) -> None:
-        if probe is not self.session.device_probe or self.is_training():
+    def _on_device(self, description: str, problem: str) -> None:
+        if self.is_training():
             return
         self.session.device_problem = problem
         self._show_device(description or "unavailable")
@@ -157,12 +157,9 @@ class MainWindow(QMainWindow):
     def load_dataset(self, config: DataConfig) -> None:
         if self.is_training():
             return
-        if self.session.dataset_load is not None:
-            self.session.dataset_load.cancel()
-        load = self.threads.run(load_for_training, config, doing="Loading the dataset")
-        load.progress.connect(lambda done, total: self._on_dataset_progress(load, done, total))
-        load.returned.connect(lambda loaded: self._on_dataset(load, *loaded))
-        load.failed.connect(lambda sentence: self._on_dataset_failed(load, sentence))
+        load = self.jobs.start("dataset", load_for_training, config, doing="Loading the dataset",
+                               on_progress=self.dataset_panel.show_loading,
+                               on_result=lambda loaded: self._on_dataset(*loaded), on_error=self._on_dataset_failed)
         self.session.start_loading(load)
         self.dataset_panel.show_loading(0, 1)
         self._refresh()
@@ -171,7 +168,7 @@ class MainWindow(QMainWindow):
         """Stop the load in progress; Train stays blocked until a dataset has loaded."""
         if self.session.dataset_load is None:
             return
-        self.session.dataset_load.cancel()
+        self.jobs.forget("dataset")
         self.session.load_failed("Loading the dataset was cancelled; choose a dataset or change an option to load it again.")
         self.dataset_panel.show_error(self.session.dataset_error)
         self._refresh()
@@ -183,23 +180,14 @@ class MainWindow(QMainWindow):
             return
         self.dataset_panel.use_source(path)
 
-    # Signals from a load that was replaced by a newer one are ignored.
-    def _on_dataset_progress(self, load: Task, done: int, total: int) -> None:
-        if load is self.session.dataset_load:
-            self.dataset_panel.show_loading(done, total)
-
-    def _on_dataset(self, load: Task, dataset, summary: DatasetSummary) -> None:
-        if load is not self.session.dataset_load:
-            return
+    def _on_dataset(self, dataset, summary: DatasetSummary) -> None:
         self.session.loaded(dataset, summary.config)
         self.dataset_panel.show_summary(summary)
         self._refresh()
         self.dataset_loaded.emit()
         self._train_opened_run()
 
-    def _on_dataset_failed(self, load: Task, sentence: str) -> None:
-        if load is not self.session.dataset_load:
-            return
+    def _on_dataset_failed(self, sentence: str) -> None:
         self.session.load_failed(sentence)
         self.dataset_panel.show_error(sentence)
         self._refresh()
@@ -232,9 +220,11 @@ class MainWindow(QMainWindow):
             form.mark_problems(problems)
         if problems:
             return next(iter(problems.values()))
-        if self.sweep_panel.running:
-            return SWEEP_RUNNING
         return self.session.block_reason(config)
+
+    def _on_sweep_running(self, running: bool) -> None:
+        self.session.sweeping = running
+        self._refresh()
 
     def _name_losses(self) -> None:
         model = self.training_panel.model_form.value()
@@ -268,7 +258,8 @@ class MainWindow(QMainWindow):
         self.report_panel.set_run(session.run_path, training)
         self.augment_panel.set_run(session.run_path, training)
         self.explorer_panel.set_run(session.run_path if session.run_has_checkpoint else None)
-        self.sweep_panel.set_context(session.dataset, session.dataset_config, self.current_config(), training)
+        self.sweep_panel.set_context(session.dataset, session.dataset_config, self.current_config(),
+                                     session.sweep_block_reason())
         self._refresh_outlook()
         self._refresh_status_line()
 
@@ -389,7 +380,7 @@ class MainWindow(QMainWindow):
             session.trainer.request_preview(seed)
             self.samples_panel.show_message("New noise: the next samples from training will use it.")
         elif session.run_path is not None and session.run_has_checkpoint:
-            self.renderer.worker.request(session.run_path, seed, count)
+            self.renderer.request(session.run_path, seed, count)
 
     def _on_rendered(self, result: RenderResult) -> None:
         if result.request.run_path == self.session.run_path and not self.is_training():
@@ -426,7 +417,7 @@ class MainWindow(QMainWindow):
 
     def continue_run(self, path: Path) -> None:
         """Open the run at ``path`` (already set to its new step total) and train it as soon as its data has loaded."""
-        if self.is_training() or self.sweep_panel.running:
+        if self.is_training() or self.session.sweeping:
             return
         self._train_when_opened = Path(path)
         self.open_run(path)
@@ -505,4 +496,3 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.outlook.clear()
         self.threads.shutdown()
-        self.renderer.shutdown()

@@ -1,23 +1,22 @@
 """The render worker: draws samples (the Samples tab) and explorer views off the GUI thread.
 
-Long-lived, on its own thread, it keeps loaded generators per checkpoint. Each kind of request
-only records the newest one and wakes the thread, so the latest request wins: a slider dragged
-fast never queues up stale frames (the StyleGAN3 visualizer's rule).
+Long-lived, on a thread of the window's ThreadHost, it keeps loaded generators per checkpoint.
+Requests go through a ``Mailbox``, so the latest request of each kind wins: a slider dragged fast
+never queues up stale frames (the StyleGAN3 visualizer's rule).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from studio.core.errors import StudioError
-from studio.gui.tasks import analyst_message
+from studio.gui.tasks import Mailbox, analyst_message
 
 
 @dataclass(frozen=True)
@@ -58,42 +57,47 @@ class ViewResult:
 
 
 class RenderWorker(QObject):
-    """Renders samples (the Samples tab) and explorer views, off the GUI thread.
+    """Renders samples (the Samples tab) and explorer views, off the GUI thread; hosted by a ``ThreadHost``
+    for the lifetime of the window (``done`` follows ``cancel``, at shutdown).
 
-    Long-lived, on its own thread. ``request`` and ``request_view`` only record the newest request
-    of their kind and wake the thread; a request replaced before the thread got to it is simply
-    never rendered, so dragging a slider never queues up stale frames. Loaded generators are kept
-    per checkpoint (the Samples tab's latest and the explorer's chosen one).
+    ``request`` and ``request_view`` only post the newest request of their kind to the mailbox; a
+    request replaced before the thread got to it is never rendered. Loaded generators are kept per
+    checkpoint (the Samples tab's latest and the explorer's chosen one).
     """
 
     rendered = Signal(object)
     view_rendered = Signal(object)
     failed = Signal(str)
     view_failed = Signal(str)
-    _wake = Signal()
+    done = Signal()
+    doing = "Rendering"
     SAMPLERS_KEPT = 2
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._pending: dict[str, Any] = {}
         self._samplers: dict[tuple[Path, Path], Any] = {}
-        self._wake.connect(self._render_pending)
+        self._mailbox = Mailbox(self)  # a child: it moves to the worker's thread with it
+        self._mailbox.arrived.connect(self._render_pending)
 
-    def request(self, run_path: Path, seed: int, count: int) -> None:
-        with self._lock:
-            self._pending["samples"] = RenderRequest(Path(run_path), int(seed), int(count))
-        self._wake.emit()
-
-    def request_view(self, request: ViewRequest) -> None:
-        with self._lock:
-            self._pending["view"] = request
-        self._wake.emit()
+    def thread_side(self) -> QObject:
+        return self
 
     @Slot()
-    def _render_pending(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, {}
+    def run(self) -> None:
+        """Nothing to do until a request arrives: the thread's event loop delivers them."""
+
+    def cancel(self) -> None:
+        self._mailbox.close()
+        self.done.emit()
+
+    def request(self, run_path: Path, seed: int, count: int) -> None:
+        self._mailbox.put("samples", RenderRequest(Path(run_path), int(seed), int(count)))
+
+    def request_view(self, request: ViewRequest) -> None:
+        self._mailbox.put("view", request)
+
+    @Slot(dict)
+    def _render_pending(self, pending: dict) -> None:
         if "samples" in pending:
             try:
                 images, step = self._render(pending["samples"])
@@ -141,19 +145,3 @@ class RenderWorker(QObject):
             spec = between(spec, request.towards, request.t, sampler.latent_dim, request.directions)
         images = render_spec(sampler, spec, request.count, request.directions)
         return ViewResult(request, images, spec, (time.perf_counter() - started) * 1000)
-
-
-class RenderService(QObject):
-    """Owns the RenderWorker's thread for the lifetime of the window."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("RenderWorker")
-        self.worker = RenderWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
-
-    def shutdown(self) -> None:
-        self.thread.quit()
-        self.thread.wait()

@@ -16,6 +16,8 @@ from studio.core.training.events import StepLogged
 from studio.gui.formatting import format_age, format_duration
 
 WAIT_FOR_DATA = "Wait until the dataset has loaded."
+ONE_LONG_JOB = ("Training and a sweep cannot run at the same time (the computer cannot do both at full speed); "
+                "stop the one running to start the other.")
 
 
 @dataclass
@@ -25,11 +27,11 @@ class StudioSession:
     dataset_error: str = ""
     dataset_load: Any = None  # the Task loading a dataset, while it runs
     device_problem: str = ""
-    device_probe: Any = None  # the Task naming the device, while it runs
     run_path: Path | None = None
     run_step: int = 0
     run_has_checkpoint: bool = False
     trainer: Any = None  # the TrainWorker, while training
+    sweeping: bool = False  # a sweep runs in the Sweep tab
     paused: bool = False
     stopping: bool = False
     close_when_stopped: bool = False
@@ -72,8 +74,14 @@ class StudioSession:
     def training_ended(self) -> None:
         self.trainer, self.paused, self.stopping = None, False, False
 
+    def sweep_block_reason(self) -> str:
+        """Why a sweep cannot start now ('' when it can): training and a sweep never run together."""
+        return ONE_LONG_JOB if self.training else ""
+
     def block_reason(self, config: RunConfig) -> str:
         """Why Train cannot start with the valid ``config`` now ('' when it can)."""
+        if self.sweeping:
+            return ONE_LONG_JOB
         if self.device_problem:
             return self.device_problem
         if self.dataset_error:

@@ -53,6 +53,22 @@ def check_report_folder(out_dir: Path) -> Path:
     return out_dir
 
 
+def report_files(report: Report, assets: dict, fmt: str, out: Path, asset_dir: str,
+                 manifest: list[list[str]] | None = None) -> dict[Path, bytes]:
+    """The files of ``report`` in the format ``fmt`` (one of ``FORMATS``) as the file ``out``; Markdown's
+    images go into the folder ``asset_dir`` beside it. Used by the run report and the sweep report."""
+    from studio.reporting.pdf import pdf_bytes
+    from studio.reporting.render import standalone_html, to_html, to_markdown
+
+    if fmt == "html":
+        return {out: standalone_html(report, assets, manifest).encode("utf-8")}
+    if fmt == "pdf":
+        return {out: pdf_bytes(to_html(report, assets, lambda key: f"report:{key}", manifest), assets, report.title)[0]}
+    files = {out.parent / asset_dir / asset.name: asset.png for asset in assets.values()}
+    files[out] = to_markdown(report, assets, asset_dir, manifest).encode("utf-8")
+    return files
+
+
 def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMATS),
                   task: TaskState | None = None) -> list[Path]:
     """Write the chosen formats into the new or empty folder ``out_dir``; returns the files written.
@@ -60,8 +76,7 @@ def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMA
     A folder that already holds files (an earlier report, perhaps edited by hand) is refused, and
     the files appear together at the end, so a cancel or a failure leaves no partial report.
     """
-    from studio.reporting.pdf import pdf_bytes
-    from studio.reporting.render import build_assets, standalone_html, to_html, to_markdown
+    from studio.reporting.render import build_assets
 
     task = task or quiet()
     out_dir = check_report_folder(out_dir)
@@ -78,15 +93,7 @@ def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMA
     written: dict[Path, bytes] = {}
     step(1)
     for done, fmt in enumerate(formats, start=2):
-        if fmt == "html":
-            written[out_dir / "report.html"] = standalone_html(report, assets, manifest).encode("utf-8")
-        elif fmt == "md":
-            for asset in assets.values():
-                written[out_dir / ASSET_DIR / asset.name] = asset.png
-            written[out_dir / "report.md"] = to_markdown(report, assets, ASSET_DIR, manifest).encode("utf-8")
-        else:
-            html = to_html(report, assets, lambda key: f"report:{key}", manifest)
-            written[out_dir / "report.pdf"] = pdf_bytes(html, assets, report.title)[0]
+        written.update(report_files(report, assets, fmt, out_dir / f"report.{fmt}", ASSET_DIR, manifest))
         step(done)
     files = {path.relative_to(out_dir).as_posix(): _sha(data) for path, data in written.items()}
     written[out_dir / "manifest.json"] = json.dumps({"run": report.run_name, "files": files}, indent=2).encode("utf-8")

@@ -13,12 +13,9 @@ from typing import Any
 
 from studio.core.errors import StudioError
 from studio.core.evaluation.report import Chart, Report, Section, Series, Table
-from studio.core.sweep.results import SweepResults, short_params
+from studio.core.sweep.results import TRIAL_COLUMNS, SweepResults, trial_cells
 from studio.core.sweep.space import CHOICE, label, value_text
 
-SUFFIXES = (".html", ".pdf", ".md")
-STATE_WORDS = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "interrupted",
-               "WAITING": "waiting"}
 COMPLETE_COLOUR, PRUNED_COLOUR, FAILED_COLOUR, BEST_COLOUR = "#1f77b4", "#9e9e9e", "#c62828", "#2e7d32"
 
 
@@ -93,11 +90,9 @@ def build_sweep_report(results: SweepResults) -> Report:
     sections.append(Section("space", "Search space", "The options Optuna chose values for, and the ones held fixed.",
                             [Table(["Option", "Label", "Searched", "Values", "Scale"], space_rows)]))
 
-    trial_rows = [[str(row.number), "retried" if row.retried else STATE_WORDS.get(row.state, row.state.lower()),
-                   f"{row.value:.4g}" if row.value is not None else "–", f"{row.steps:,}", f"{row.seconds:.1f}",
-                   short_params(row.params), row.message] for row in results.trials]
+    trial_rows = [[*trial_cells(row), row.message] for row in results.trials]
     sections.append(Section("trials", "Trials", "Every trial with the best FD it measured.",
-                            [Table(["Trial", "State", "Best FD", "Steps", "Seconds", "Settings", "Note"], trial_rows)]))
+                            [Table([*TRIAL_COLUMNS, "Note"], trial_rows)]))
     sections.append(Section("plots", "Plots", _plots_prose(results), sweep_charts(results)))
     return Report(title=f"Sweep report: {name}", run_name=name, status=status, findings=[], sections=sections,
                   created_at=time.time())
@@ -135,38 +130,29 @@ def sweep_charts(results: SweepResults) -> list[Chart]:
     return charts
 
 
-def sweep_report_bytes(report: Report, out: Path) -> dict[Path, bytes]:
-    """The files of the report for ``out`` (its suffix chooses the format); Markdown's images go
-    into ``<name>-assets/`` beside it."""
-    from studio.reporting.pdf import pdf_bytes
-    from studio.reporting.render import build_assets, standalone_html, to_html, to_markdown
+def report_format(out: Path) -> str:
+    """The format the file name ``out`` asks for, or one sentence when it names none."""
+    from studio.reporting.export import FORMATS
 
-    suffix = out.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise StudioError(f"The report file must end in .html, .pdf or .md, not '{out.name}'.")
-    assets = build_assets(report)
-    if suffix == ".html":
-        return {out: standalone_html(report, assets).encode("utf-8")}
-    if suffix == ".pdf":
-        return {out: pdf_bytes(to_html(report, assets, lambda key: f"report:{key}"), assets, report.title)[0]}
-    asset_dir = f"{out.stem}-assets"
-    files = {out.parent / asset_dir / asset.name: asset.png for asset in assets.values()}
-    files[out] = to_markdown(report, assets, asset_dir).encode("utf-8")
-    return files
+    fmt = Path(out).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise StudioError(f"The report file must end in .html, .pdf or .md, not '{Path(out).name}'.")
+    return fmt
 
 
 def write_sweep_report(folder: Path, out: Path) -> Path:
-    """Write the report of the sweep in ``folder`` to ``out`` (.html, .pdf or .md); returns ``out``."""
+    """Write the report of the sweep in ``folder`` to ``out`` (.html, .pdf or .md; Markdown's images go
+    into ``<name>-assets/`` beside it); returns ``out``."""
     from studio.core.files import write_bytes_atomic
     from studio.core.sweep.jobs import sweep_results
-    from studio.reporting.export import ensure_qt
+    from studio.reporting.export import ensure_qt, report_files
+    from studio.reporting.render import build_assets
 
     out = Path(out)
-    if out.suffix.lower() not in SUFFIXES:
-        raise StudioError(f"The report file must end in .html, .pdf or .md, not '{out.name}'.")
+    fmt = report_format(out)
     ensure_qt()
-    files = sweep_report_bytes(build_sweep_report(sweep_results(Path(folder))), out)
-    for path, data in files.items():
+    report = build_sweep_report(sweep_results(Path(folder)))
+    for path, data in report_files(report, build_assets(report), fmt, out, f"{out.stem}-assets").items():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(path, data)
     return out

@@ -52,11 +52,12 @@ def slider_latency(run_path: Path, changes: int, grid_index: int) -> list[float]
     from PySide6.QtWidgets import QApplication
 
     from studio.gui.explorer.panel import ExplorerPanel
-    from studio.gui.render_worker import RenderService
+    from studio.gui.render_worker import RenderWorker
     from studio.gui.tasks import ThreadHost
 
     app = QApplication.instance() or QApplication([])
-    threads, renderer = ThreadHost(), RenderService()
+    threads, renderer = ThreadHost(), RenderWorker()
+    threads.start(renderer)
     panel = ExplorerPanel(threads, renderer)
     panel.resize(1100, 800)
     panel.show()
@@ -80,7 +81,6 @@ def slider_latency(run_path: Path, changes: int, grid_index: int) -> list[float]
     times = panel.frame_ms[5:]
     panel.close()
     threads.shutdown()
-    renderer.shutdown()
     return times
 
 

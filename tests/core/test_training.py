@@ -6,7 +6,7 @@ import torch
 from studio.core.training.checkpoints import load_checkpoint
 from studio.core.config import RunConfig
 from studio.core.data import load_dataset
-from studio.core.training.events import CheckpointSaved, Failed, Finished, SamplesReady, Started, StepLogged
+from studio.core.training.events import CheckpointSaved, Failed, Finished, Paused, SamplesReady, Started, StepLogged
 from studio.core.runs import Run
 from studio.core.training.trainer import BatchIndices, Trainer
 
@@ -62,45 +62,65 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path, tiny_co
     assert [r["g_loss"] for r in reopened.read_metrics()] == [r["g_loss"] for r in straight.read_metrics()]
 
 
+class EventLog:
+    """The trainer's events, kept in order; ``wait_for`` blocks until one of a type arrives (with a deadline)."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+        self._arrived = threading.Condition()
+
+    def append(self, event) -> None:
+        with self._arrived:
+            self.events.append(event)
+            self._arrived.notify_all()
+
+    def wait_for(self, kind, after: int = 0, seconds: float = 30):
+        with self._arrived:
+            found = self._arrived.wait_for(
+                lambda: next((e for e in self.events[after:] if isinstance(e, kind)), None), timeout=seconds)
+        assert found is not None, f"no {kind.__name__} within {seconds} s"
+        return found
+
+
 def _training_in_background(tmp_path, config):
     """Start an endless run on a thread and return once it has logged its first step."""
     config.train.steps = 100_000
     dataset = load_dataset(config.data)
     run = Run.create(tmp_path, config, dataset.summary())
-    events = []
-    trainer = Trainer(run, dataset, events.append)
+    log = EventLog()
+    trainer = Trainer(run, dataset, log.append)
     worker = threading.Thread(target=trainer.run)
     worker.start()
-    while not any(isinstance(e, StepLogged) for e in events):
-        time.sleep(0.01)
-    return run, trainer, worker, events
+    log.wait_for(StepLogged)
+    return run, trainer, worker, log
 
 
 def test_stop_takes_effect_quickly_and_saves_a_checkpoint(tmp_path, tiny_config):
-    run, trainer, worker, events = _training_in_background(tmp_path, tiny_config)
+    run, trainer, worker, log = _training_in_background(tmp_path, tiny_config)
     asked = time.monotonic()
     trainer.stop()
     worker.join(5)
     assert not worker.is_alive() and time.monotonic() - asked < 1.0
-    finished = events[-1]
+    finished = log.events[-1]
     assert isinstance(finished, Finished) and finished.stopped
     assert run.last_step() == finished.step
 
 
-def test_pause_holds_training_until_resumed(tmp_path, tiny_config):
-    _, trainer, worker, events = _training_in_background(tmp_path, tiny_config)
+def test_pause_holds_training_until_resumed_and_a_stop_while_paused_trains_no_further(tmp_path, tiny_config):
+    run, trainer, worker, log = _training_in_background(tmp_path, tiny_config)
     trainer.pause()
-    time.sleep(0.3)
-    count = len(events)
-    time.sleep(0.5)
-    assert len(events) == count and trainer.paused
+    paused = log.wait_for(Paused)
+    assert trainer.paused
     trainer.resume()
-    deadline = time.monotonic() + 30
-    while len(events) == count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(events) > count
+    after_resume = log.wait_for(StepLogged, after=log.events.index(paused))
+    assert after_resume.step > paused.step  # training went on from where it held
+    trainer.pause()
+    held = log.wait_for(Paused, after=log.events.index(after_resume))
     trainer.stop()
-    worker.join(5)
+    worker.join(10)
+    finished = log.events[-1]
+    assert not worker.is_alive() and isinstance(finished, Finished) and finished.stopped
+    assert finished.step == held.step == run.last_step()  # not one step while paused
 
 
 def test_preview_request_renders_samples_from_the_asked_seed(tmp_path, tiny_config):

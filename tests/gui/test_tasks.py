@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 
 import pytest
+from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import StudioError
 from studio.core.tasks import TaskState
-from studio.gui.tasks import ThreadHost
+from studio.gui.tasks import JobSlots, Mailbox, ThreadHost
 
 GUI_THREAD = threading.get_ident()
 
@@ -77,7 +80,7 @@ def test_a_cancelled_task_ends_without_a_result_or_an_error(qtbot, host):
     assert started.wait(10)
     with qtbot.waitSignal(task.done, timeout=10_000):
         task.cancel()
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: host.running() == 0, timeout=10_000)  # a result or an error would have come before
     assert outcomes == [] and task.is_cancelled()
 
 
@@ -96,3 +99,69 @@ def test_task_state_reports_the_last_step_even_when_throttled():
     for done in range(1, 101):
         state.progress(done, 100)
     assert reports == [(1, 100), (100, 100)]
+
+
+def test_the_host_keeps_a_task_until_every_done_slot_has_run(qtbot, host):
+    task = host.run(count_to, 3, doing="Counting")
+    alive = weakref.ref(task)
+    seen = []
+    task.done.connect(lambda: (gc.collect(), seen.append(alive() is not None)))  # connected after the host's slot
+    del task
+    qtbot.waitUntil(lambda: host.running() == 0, timeout=10_000)
+    assert seen == [True]
+
+
+def test_job_slots_hear_only_the_latest_job_of_a_key_and_free_the_key_first(qtbot, host):
+    slots = JobSlots(host)
+    started = threading.Event()
+    heard, busy_when_answered = [], []
+    slots.start("count", wait_for_cancel, started, doing="Waiting", on_result=heard.append, on_error=heard.append,
+                on_done=lambda cancelled: heard.append(("first done", cancelled)))
+    assert started.wait(10) and slots.busy("count")
+    slots.start("count", count_to, 5, doing="Counting", on_done=lambda cancelled: heard.append(("done", cancelled)),
+                on_result=lambda value: (heard.append(value), busy_when_answered.append(slots.busy("count"))))
+    qtbot.waitUntil(lambda: host.running() == 0, timeout=10_000)
+    assert heard == [("done", False), 5]  # the replaced job was cancelled and never heard from
+    assert busy_when_answered == [False]
+
+
+def test_job_slots_say_a_cancelled_job_ended_cancelled_and_drop_its_answer(qtbot, host):
+    slots = JobSlots(host)
+    started = threading.Event()
+    heard = []
+    slots.start("wait", wait_for_cancel, started, doing="Waiting", on_result=heard.append, on_error=heard.append,
+                on_done=lambda cancelled: heard.append(("done", cancelled)))
+    assert started.wait(10)
+    slots.cancel("wait")
+    qtbot.waitUntil(lambda: not slots.busy("wait"), timeout=10_000)
+    assert heard == [("done", True)]
+
+
+class Receiver(QObject):
+    got = Signal(dict)
+
+
+def test_a_mailbox_delivers_only_the_newest_value_of_each_kind_on_its_thread(qtbot):
+    mailbox, receiver, threads = Mailbox(), Receiver(), set()
+    mailbox.arrived.connect(lambda waiting: (threads.add(threading.get_ident()), receiver.got.emit(waiting)))
+
+    def post() -> None:
+        for frame in range(100):
+            mailbox.put("frame", frame)
+        mailbox.put("source", "image")
+
+    with qtbot.waitSignal(receiver.got, timeout=10_000) as delivered:
+        poster = threading.Thread(target=post)
+        poster.start()
+        poster.join()
+    assert delivered.args[0] == {"frame": 99, "source": "image"} and threads == {GUI_THREAD}
+
+
+def test_a_closed_mailbox_delivers_nothing_that_waited(qtbot):
+    closed, marker, heard = Mailbox(), Mailbox(), []
+    closed.arrived.connect(heard.append)
+    closed.put("frame", 1)  # its delivery is queued now, before the marker's
+    closed.close()
+    with qtbot.waitSignal(marker.arrived, timeout=10_000):
+        marker.put("frame", 2)
+    assert heard == []

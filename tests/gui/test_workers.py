@@ -2,26 +2,30 @@
 
 import numpy as np
 
-from studio.gui.render_worker import RenderService
+from studio.gui.render_worker import RenderWorker
+from studio.gui.tasks import ThreadHost
 from tests.gui.helpers import TRAIN_TIMEOUT_MS, Collector, click
 
 
 def test_render_requests_made_faster_than_rendered_only_draw_the_latest(window, qtbot):
     with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
         click(qtbot, window.training_panel.train_button)
-    service = RenderService()
+    host, worker = ThreadHost(), RenderWorker()
+    host.start(worker)
     collector = Collector()
-    service.worker.rendered.connect(collector.collect)
+    worker.rendered.connect(collector.collect)
     try:
         for seed in range(1, 21):
-            service.worker.request(window.session.run_path, seed, 4)
+            worker.request(window.session.run_path, seed, 4)
         qtbot.waitUntil(lambda: bool(collector.results) and collector.results[-1].request.seed == 20, timeout=30_000)
-        qtbot.wait(200)
+        # nothing is left waiting: a marker request posted now is the very next frame drawn, none before it
+        worker.request(window.session.run_path, 99, 1)
+        qtbot.waitUntil(lambda: collector.results[-1].request.seed == 99, timeout=30_000)
     finally:
-        service.shutdown()
-    seeds = [result.request.seed for result in collector.results]
+        host.shutdown()
+    seeds = [result.request.seed for result in collector.results[:-1]]
     assert seeds[-1] == 20 and len(seeds) < 20 and seeds == sorted(seeds)
-    assert collector.results[-1].images.shape == (4, 32, 32, 3)
+    assert collector.results[-2].images.shape == (4, 32, 32, 3)
 
 
 def test_new_noise_during_training_reaches_the_trainer(open_window, qtbot):

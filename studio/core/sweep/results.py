@@ -20,13 +20,17 @@ from typing import Any
 
 from studio.core.config import RunConfig
 from studio.core.errors import StudioError
-from studio.core.sweep.events import COMPLETE
+from studio.core.sweep.events import COMPLETE, FAIL, PRUNED
 from studio.core.sweep.space import CHOICE, Parameter, config_value
-from studio.core.sweep.spec import SweepSpec, read_spec
+from studio.core.sweep.spec import TRIALS_DIR, SweepSpec, read_spec
 from studio.core.sweep.study import JOURNAL_FILE, open_study, optuna_module, study_errors
 
 MIN_TRIALS_FOR_IMPORTANCE = 3
 PED_ANOVA, BINNED_VARIANCE = "PED-ANOVA", "variance of the mean FD across value groups"
+# what the runner records on each trial in the journal
+RUN_ATTR, SECONDS_ATTR, STEPS_ATTR, MESSAGE_ATTR, INTERRUPTED_ATTR = "run", "seconds", "steps", "message", "interrupted"
+FINISHED_STATES = (COMPLETE, PRUNED, FAIL)
+TRIAL_COLUMNS = ("Trial", "State", "Best FD", "Steps", "Seconds", "Settings")
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class SweepResults:
     @property
     def counted(self) -> int:
         """Finished trials counted against the budget."""
-        return sum(1 for t in self.trials if t.state in ("COMPLETE", "PRUNED", "FAIL") and not t.retried)
+        return counted(self.trials)
 
     @property
     def finished_with_value(self) -> list[TrialRow]:
@@ -74,40 +78,81 @@ class SweepResults:
         return line
 
 
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def safe_run_path(folder: Path, value: Any) -> Path | None:
+    """The trial's run folder recorded in the journal, when it stays inside the sweep's trials folder."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    parts = Path(value).parts
+    inside = len(parts) == 2 and parts[0] == TRIALS_DIR and parts[1] not in ("", ".", "..") and not Path(value).is_absolute()
+    return Path(folder) / value if inside else None
+
+
+def trial_row(folder: Path, trial: Any) -> TrialRow:
+    """One of Optuna's frozen trials as a row, every value from the journal checked first."""
+    attrs = trial.user_attrs
+    curve = tuple(sorted((int(step), float(value)) for step, value in trial.intermediate_values.items()
+                         if is_number(value)))
+    value = float(trial.value) if trial.state.name == COMPLETE and is_number(trial.value) else \
+        (min((v for _, v in curve), default=None))
+    message = attrs.get(MESSAGE_ATTR, "")
+    return TrialRow(
+        number=trial.number, params=dict(trial.params), state=trial.state.name, value=value,
+        steps=int(attrs[STEPS_ATTR]) if is_number(attrs.get(STEPS_ATTR)) else (curve[-1][0] if curve else 0),
+        seconds=float(attrs[SECONDS_ATTR]) if is_number(attrs.get(SECONDS_ATTR)) else 0.0,
+        run_path=safe_run_path(folder, attrs.get(RUN_ATTR)),
+        message=message if isinstance(message, str) else "",
+        curve=curve, retried=attrs.get(INTERRUPTED_ATTR) is True,
+    )
+
+
+def counted(rows: list[TrialRow]) -> int:
+    """Finished trials that count against the budget (not those a crash interrupted and that were retried)."""
+    return sum(1 for row in rows if row.state in FINISHED_STATES and not row.retried)
+
+
+def completed(rows: list[TrialRow]) -> list[TrialRow]:
+    """The trials whose FD ranks them: completed, with a value."""
+    return [row for row in rows if row.state == COMPLETE and row.value is not None]
+
+
+def best_trial(rows: list[TrialRow]) -> TrialRow | None:
+    """The completed trial with the lowest FD."""
+    return min(completed(rows), key=lambda row: row.value, default=None)
+
+
+def state_word(row: TrialRow, live: bool = False) -> str:
+    """The trial's state in a word; a RUNNING trial is ``running`` while its sweep runs (``live``), and
+    otherwise ``interrupted``: it continues when the sweep runs again."""
+    if row.retried:
+        return "retried"
+    if row.state == "RUNNING":
+        return "running" if live else "interrupted"
+    return {COMPLETE: "complete", PRUNED: "pruned", FAIL: "failed"}.get(row.state, row.state.lower())
+
+
+def trial_cells(row: TrialRow, live: bool = False) -> tuple[str, ...]:
+    """The row as the text of ``TRIAL_COLUMNS``, the same in the tab, the report and the command line."""
+    return (str(row.number), state_word(row, live), f"{row.value:.4g}" if row.value is not None else "–",
+            f"{row.steps:,}", f"{row.seconds:.1f}", short_params(row.params))
+
+
 def read_results(folder: Path, importances: bool = True) -> SweepResults:
     """Everything the sweep in ``folder`` has found so far (a sweep that has not started has no trials)."""
-    from studio.core.sweep.runner import (INTERRUPTED_ATTR, MESSAGE_ATTR, RUN_ATTR, SECONDS_ATTR, STEPS_ATTR,
-                                          _is_number, _safe_relative)
-
     folder = Path(folder)
     spec = read_spec(folder)
     if not (folder / JOURNAL_FILE).is_file():
         return SweepResults(folder, spec, [], None, [], {}, "No trial has run yet.")
     with study_errors(folder):
         study = open_study(folder, spec)
-        frozen_trials = study.get_trials(deepcopy=False)
-        rows = []
-        for t in frozen_trials:
-            attrs = t.user_attrs
-            curve = tuple(sorted((int(step), float(value)) for step, value in t.intermediate_values.items()
-                                 if _is_number(value)))
-            value = float(t.value) if t.state.name == COMPLETE and _is_number(t.value) else \
-                (min((v for _, v in curve), default=None))
-            run_attr = attrs.get(RUN_ATTR)
-            message = attrs.get(MESSAGE_ATTR, "")
-            rows.append(TrialRow(
-                number=t.number, params=dict(t.params), state=t.state.name, value=value,
-                steps=int(attrs[STEPS_ATTR]) if _is_number(attrs.get(STEPS_ATTR)) else (curve[-1][0] if curve else 0),
-                seconds=float(attrs[SECONDS_ATTR]) if _is_number(attrs.get(SECONDS_ATTR)) else 0.0,
-                run_path=folder / run_attr if _safe_relative(run_attr) else None,
-                message=message if isinstance(message, str) else "",
-                curve=curve, retried=attrs.get(INTERRUPTED_ATTR) is True,
-            ))
+        rows = [trial_row(folder, trial) for trial in study.get_trials(deepcopy=False)]
         found, method = parameter_importances(study, rows, spec.space) if importances else ({}, "Not computed.")
-    completed = [row for row in rows if row.state == COMPLETE and row.value is not None]
-    best = min(completed, key=lambda row: row.value) if completed else None
+    best = best_trial(rows)
     history, lowest = [], math.inf
-    for row in sorted(completed, key=lambda row: row.number):
+    for row in sorted(completed(rows), key=lambda row: row.number):
         lowest = min(lowest, row.value)
         history.append((row.number, lowest))
     return SweepResults(folder, spec, rows, best, history, found, method, changed_from_defaults(spec, best))
@@ -115,9 +160,9 @@ def read_results(folder: Path, importances: bool = True) -> SweepResults:
 
 def parameter_importances(study: Any, rows: list[TrialRow], space: list[Parameter]) -> tuple[dict[str, float], str]:
     """Each searched parameter's share of importance for FD, and the method used (see the module)."""
-    completed = [row for row in rows if row.state == COMPLETE and row.value is not None]
+    ranked = completed(rows)
     searched = [p for p in space if p.enabled]
-    if len(completed) < MIN_TRIALS_FOR_IMPORTANCE or not searched:
+    if len(ranked) < MIN_TRIALS_FOR_IMPORTANCE or not searched:
         return {}, f"Importances need at least {MIN_TRIALS_FOR_IMPORTANCE} completed trials."
     optuna = optuna_module()
     evaluator = getattr(optuna.importance, "PedAnovaImportanceEvaluator", None)
@@ -129,14 +174,14 @@ def parameter_importances(study: Any, rows: list[TrialRow], space: list[Paramete
                 return {name: value / total for name, value in found.items()}, PED_ANOVA
         except Exception:  # too few trials for its quantile, an old Optuna, a missing optional package
             pass
-    return binned_importances(completed, searched), BINNED_VARIANCE
+    return binned_importances(ranked, searched), BINNED_VARIANCE
 
 
-def binned_importances(completed: list[TrialRow], searched: list[Parameter]) -> dict[str, float]:
+def binned_importances(ranked: list[TrialRow], searched: list[Parameter]) -> dict[str, float]:
     """The simple importance of the module's docstring, most important first."""
     spreads = {}
     for parameter in searched:
-        pairs = [(row.params[parameter.name], row.value) for row in completed if parameter.name in row.params]
+        pairs = [(row.params[parameter.name], row.value) for row in ranked if parameter.name in row.params]
         if len(pairs) < 2:
             continue
         if parameter.kind == CHOICE:

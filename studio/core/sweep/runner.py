@@ -32,12 +32,14 @@ from studio.core.files import occupied, unused_path
 from studio.core.run_lock import RunLock, holder
 from studio.core.sweep.events import (BUDGET, COMPLETE, FAIL, FAILING, PRUNED, STOPPED, TIME, SweepEvent, SweepFinished,
                                       SweepStarted, TrialFinished, TrialProgress, TrialStarted, TrialTrainingEvent)
+from studio.core.sweep.results import (INTERRUPTED_ATTR, MESSAGE_ATTR, RUN_ATTR, SECONDS_ATTR, STEPS_ATTR, best_trial,
+                                       counted, trial_row)
 from studio.core.sweep.space import searched
 from studio.core.sweep.spec import TRIALS_DIR, SweepSpec, read_spec
 from studio.core.sweep.study import PRUNE_STRIKES, open_study, optuna_module, study_errors
+from studio.core.training.pace import PausedTime
 
 FAILURES_IN_A_ROW = 3  # the sweep ends when this many trials in a row fail (the data or device is likely at fault)
-RUN_ATTR, SECONDS_ATTR, STEPS_ATTR, MESSAGE_ATTR, INTERRUPTED_ATTR = "run", "seconds", "steps", "message", "interrupted"
 
 
 class TrialCannotResume(StudioError):
@@ -93,22 +95,18 @@ class SweepRunner:
         self._unpaused = threading.Event()
         self._unpaused.set()
         self._control: Any = None
-        self._paused_since: float | None = None
-        self._paused_total = 0.0
+        self._paused = PausedTime(time.monotonic)
 
     def pause(self) -> None:
         with self._lock:
-            if self._paused_since is None:
-                self._paused_since = time.monotonic()
+            self._paused.began()
             self._unpaused.clear()
             if self._control is not None:
                 self._control.pause()
 
     def resume(self) -> None:
         with self._lock:
-            if self._paused_since is not None:
-                self._paused_total += time.monotonic() - self._paused_since
-                self._paused_since = None
+            self._paused.ended()
             self._unpaused.set()
             if self._control is not None:
                 self._control.resume()
@@ -135,10 +133,6 @@ class SweepRunner:
             elif not self._unpaused.is_set():
                 control.pause()
 
-    def _paused_seconds(self) -> float:
-        with self._lock:
-            return self._paused_total + (time.monotonic() - self._paused_since if self._paused_since is not None else 0.0)
-
     def run(self) -> SweepFinished:
         """Run trials until the budget is spent or :meth:`stop`; returns (and reports) how it ended.
 
@@ -158,7 +152,8 @@ class SweepRunner:
             existing = study.get_trials(deepcopy=False)
             if existing:
                 study = open_study(self.folder, spec, sampler_offset=len(existing))
-            self.on_event(SweepStarted(self.folder, _counted(existing), spec.trials, spec.timeout_min, bool(existing)))
+            self.on_event(SweepStarted(self.folder, counted(self._rows(existing)), spec.trials, spec.timeout_min,
+                                       bool(existing)))
             failures = 0
             for frozen in sorted(study.get_trials(deepcopy=False, states=(running,)), key=lambda t: t.number):
                 if self._stop.is_set():
@@ -167,15 +162,16 @@ class SweepRunner:
                 failures = failures + 1 if state == FAIL else 0
             while True:
                 self._unpaused.wait()
-                trials = study.get_trials(deepcopy=False)
+                rows = self._rows(study.get_trials(deepcopy=False))
                 if self._stop.is_set():
                     return self._finish(study, STOPPED, "The sweep was stopped; run it again to continue where it stopped.")
                 if failures >= FAILURES_IN_A_ROW:
                     return self._finish(study, FAILING, f"The sweep stopped after {failures} trials in a row failed; "
                                         "see their messages in the trials table.")
-                if spec.trials and _counted(trials) + _running(trials) >= spec.trials:
+                running_now = sum(1 for row in rows if row.state == "RUNNING")
+                if spec.trials and counted(rows) + running_now >= spec.trials:
                     return self._finish(study, BUDGET, f"The sweep ran its {spec.trials} trials.")
-                if spec.timeout_min and _spent(trials) >= spec.timeout_min * 60:
+                if spec.timeout_min and sum(row.seconds for row in rows) >= spec.timeout_min * 60:
                     return self._finish(study, TIME, f"The sweep used its {spec.timeout_min:g} minutes.")
                 trial = study.ask(searched(spec.space))
                 run_path = self.folder / TRIALS_DIR / f"trial-{trial.number:03d}"
@@ -186,12 +182,15 @@ class SweepRunner:
                 state = self._trial(study, spec, frozen, resumed=False)
                 failures = failures + 1 if state == FAIL else 0
 
+    def _rows(self, trials: list) -> list:
+        return [trial_row(self.folder, trial) for trial in trials]
+
     def _trial(self, study: Any, spec: SweepSpec, frozen: Any, resumed: bool) -> str | None:
         """Train one trial and tell Optuna how it ended; returns its state, None when stopped midway."""
         optuna = optuna_module()
         number, params = frozen.number, dict(frozen.params)
-        run_attr = frozen.user_attrs.get(RUN_ATTR)
-        run_path = self.folder / run_attr if _safe_relative(run_attr) else self.folder / TRIALS_DIR / f"trial-{number:03d}"
+        before = trial_row(self.folder, frozen)
+        run_path = before.run_path or self.folder / TRIALS_DIR / f"trial-{number:03d}"
         reported: dict[int, float] = {int(step): float(value) for step, value in frozen.intermediate_values.items()}
         trial = optuna.trial.Trial(study, frozen._trial_id)
         pruned: list[bool] = []
@@ -219,14 +218,14 @@ class SweepRunner:
             attach=self._attach,
             event=lambda event: self.on_event(TrialTrainingEvent(number, event)),
         )
-        seconds_before = float(frozen.user_attrs.get(SECONDS_ATTR, 0.0)) if _is_number(frozen.user_attrs.get(SECONDS_ATTR)) else 0.0
+        seconds_before = before.seconds
         try:
             config = spec.trial_config(params)
         except StudioError as error:
             return self._tell(study, trial, FAIL, None, 0, seconds_before, run_path, str(error))
         self.on_event(TrialStarted(number, params, run_path, resumed, max(reported, default=0) if resumed else 0))
         job = TrialJob(number, params, config, run_path, resumed, self.folder / "features")
-        began, paused_before = time.monotonic(), self._paused_seconds()
+        began, paused_before = time.monotonic(), self._paused.seconds()
         try:
             outcome = self.train_trial(job, hooks)
         except TrialCannotResume as error:
@@ -238,7 +237,7 @@ class SweepRunner:
             outcome = TrialOutcome(0, str(error))
         finally:
             self._attach(None)
-        seconds = seconds_before + max(0.0, time.monotonic() - began - (self._paused_seconds() - paused_before))
+        seconds = seconds_before + max(0.0, time.monotonic() - began - (self._paused.seconds() - paused_before))
         trial.set_user_attr(SECONDS_ATTR, seconds)
         trial.set_user_attr(STEPS_ATTR, outcome.steps)
         value = best[0] if math.isfinite(best[0]) else None
@@ -268,14 +267,8 @@ class SweepRunner:
         return state
 
     def _finish(self, study: Any, reason: str, message: str) -> SweepFinished:
-        best_number = best_value = best_run = None
-        completed = [t for t in study.get_trials(deepcopy=False) if t.state.name == COMPLETE and t.value is not None]
-        if completed:
-            best = min(completed, key=lambda t: t.value)
-            best_number, best_value = best.number, float(best.value)
-            run_attr = best.user_attrs.get(RUN_ATTR)
-            best_run = self.folder / run_attr if _safe_relative(run_attr) else None
-        event = SweepFinished(reason, message, best_number, best_value, best_run)
+        best = best_trial(self._rows(study.get_trials(deepcopy=False)))
+        event = SweepFinished(reason, message, *((best.number, best.value, best.run_path) if best else (None, None, None)))
         self.on_event(event)
         return event
 
@@ -360,28 +353,3 @@ def _sweep_lock(folder: Path) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def _counted(trials: list) -> int:
-    """Finished trials that count against the budget (not those a crash interrupted and that were retried)."""
-    return sum(1 for t in trials if t.state.is_finished() and not t.user_attrs.get(INTERRUPTED_ATTR))
-
-
-def _running(trials: list) -> int:
-    return sum(1 for t in trials if t.state.name == "RUNNING")
-
-
-def _spent(trials: list) -> float:
-    return sum(float(t.user_attrs.get(SECONDS_ATTR, 0.0)) for t in trials if _is_number(t.user_attrs.get(SECONDS_ATTR)))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _safe_relative(value: Any) -> bool:
-    """A run path from the journal that stays inside the sweep's trials folder."""
-    if not isinstance(value, str) or len(value) > 200:
-        return False
-    parts = Path(value).parts
-    return len(parts) == 2 and parts[0] == TRIALS_DIR and parts[1] not in ("", ".", "..") and not Path(value).is_absolute()

@@ -56,6 +56,13 @@ class QualityMeasured:
 
 
 @dataclass(frozen=True)
+class Paused:
+    """Training has stopped stepping after ``step`` and waits for resume or stop."""
+
+    step: int
+
+
+@dataclass(frozen=True)
 class Finished:
     step: int
     stopped: bool
@@ -76,4 +83,4 @@ class Recovered:
     message: str
 
 
-Event = Started | StepLogged | SamplesReady | CheckpointSaved | QualityMeasured | Recovered | Finished | Failed
+Event = Started | StepLogged | SamplesReady | CheckpointSaved | QualityMeasured | Recovered | Paused | Finished | Failed

@@ -26,7 +26,8 @@ from studio.core.training.devices import describe_device, resolve_device
 from studio.core.training.distributed import DistributedContext
 from studio.core.errors import StudioError
 from studio.core.evaluation.evaluate import TrainingEvaluator
-from studio.core.training.events import CheckpointSaved, Event, Failed, Finished, QualityMeasured, Recovered, SamplesReady, Started, StepLogged
+from studio.core.training.events import (CheckpointSaved, Event, Failed, Finished, Paused, QualityMeasured, Recovered,
+                                         SamplesReady, Started, StepLogged)
 from studio.core.imaging import make_grid
 from studio.core.training.objectives import Objective, build_objective
 from studio.core.training.pace import Pace
@@ -195,7 +196,7 @@ class Trainer:
         self._pace = Pace(start_step, train.batch_size * dist.world_size)
         stop_asked = ended_early = False
         while step < train.steps:
-            stop_asked, ended_early = self._agreed_stop(dist, early_stop)
+            stop_asked, ended_early = self._agreed_stop(dist, early_stop, step)
             if stop_asked or ended_early:
                 break
             step += 1
@@ -293,7 +294,7 @@ class Trainer:
         self.on_event(QualityMeasured(step, outcome.record, outcome.improved))
         return outcome.stop_reason
 
-    def _agreed_stop(self, dist: DistributedContext, early_stop: str) -> tuple[bool, bool]:
+    def _agreed_stop(self, dist: DistributedContext, early_stop: str, step: int) -> tuple[bool, bool]:
         """Before each step: (a stop was asked for, the evaluator ended training early), as all ranks see it.
 
         Under torchrun each rank gets its own signal at its own moment, and rank 0 alone evaluates;
@@ -301,19 +302,21 @@ class Trainer:
         step's collective. So the ranks agree (one small all-reduce per step) and all stop after
         the same step, where they save the checkpoint together.
         """
-        stop_asked = not early_stop and not self._wait_while_paused()
+        stop_asked = not early_stop and not self._wait_while_paused(step)
         if dist.world_size == 1:
             return stop_asked, bool(early_stop)
         go_on = dist.all_min(torch.tensor([float(not stop_asked), float(not early_stop)], device=dist.device)).tolist()
         return go_on[0] < 1, go_on[1] < 1
 
-    def _wait_while_paused(self) -> bool:
-        """Block while paused (the pace does not count it); False once a stop was asked for."""
+    def _wait_while_paused(self, step: int) -> bool:
+        """Block while paused (the pace does not count it), saying so with ``Paused``; False once a stop
+        was asked for."""
         if not self._unpaused.is_set():
-            self._pace.pause_began()
+            self._pace.paused.began()
+            self.on_event(Paused(step))
             while not self._unpaused.wait(0.1):
                 pass
-            self._pace.pause_ended()
+            self._pace.paused.ended()
         return not self._stop.is_set()
 
     @torch.no_grad()

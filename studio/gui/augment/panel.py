@@ -19,7 +19,7 @@ from studio.gui.augment.dataset_box import DatasetBox
 from studio.gui.augment.messages import say
 from studio.gui.augment.usefulness_box import UsefulnessBox
 from studio.gui.naming import named
-from studio.gui.tasks import Task, ThreadHost
+from studio.gui.tasks import JobSlots, ThreadHost
 
 NO_RUN = "Train a run or open one to make an augmented dataset."
 NO_CLASSES_CHECK = ("The usefulness check needs a model that knows the classes; train one with Conditional 'auto' "
@@ -45,8 +45,7 @@ class AugmentPanel(QWidget):
         self._stale = False  # the run (or its checkpoints) changed since it was opened
         self._problem = ""  # why the run could not be opened
         self.info: AugmentInfo | None = None
-        self._jobs: dict[str, Task] = {}
-        self._answers: dict[Task, tuple] = {}  # per job, the signal and value to emit once it is done
+        self._jobs = JobSlots(threads, self)
 
         self.header = named(QLabel(NO_RUN), "augmentHeader", "Which run the Augment tab uses")
         self.header.setWordWrap(True)
@@ -77,9 +76,9 @@ class AugmentPanel(QWidget):
         layout.addWidget(self.splitter, 1)
 
         self.dataset_box.export_requested.connect(self.export_to)
-        self.dataset_box.cancel_requested.connect(lambda: self._cancel("export"))
+        self.dataset_box.cancel_requested.connect(lambda: self._jobs.cancel("export"))
         self.usefulness_box.run_requested.connect(self.run_check)
-        self.usefulness_box.cancel_requested.connect(lambda: self._cancel("check"))
+        self.usefulness_box.cancel_requested.connect(lambda: self._jobs.cancel("check"))
         self._show_state()
 
     # --------------------------------------------------------------- opening
@@ -89,7 +88,7 @@ class AugmentPanel(QWidget):
         if run_path == self._run_path and training == self._training:
             return
         if run_path != self._run_path:
-            self._cancel("open")
+            self._jobs.forget("open")
             self.info, self._problem = None, ""
             self.dataset_box.show_result(None)
             self.dataset_box.show_message("")
@@ -108,22 +107,21 @@ class AugmentPanel(QWidget):
         if not self._stale or self._training or self._run_path is None:
             return
         self._stale, self._problem = False, ""
-        self._cancel("open")
-        self._start("open", jobs.open_augment_run, self._run_path, doing="Opening the run",
-                    on_result=self._on_opened, on_error=self._on_open_failed)
+        self._jobs.start("open", jobs.open_augment_run, self._run_path, doing="Opening the run",
+                         on_result=self._on_opened, on_error=self._on_open_failed, on_done=lambda _: self._show_state())
         self._show_state()
 
-    def _on_opened(self, info: AugmentInfo) -> tuple:
+    def _on_opened(self, info: AugmentInfo) -> None:
         self.info = info
         self.dataset_box.set_info(info)
         self.usefulness_box.set_info(info)
         self._show_state()
-        return (self.opened,)
+        self.opened.emit()
 
-    def _on_open_failed(self, sentence: str) -> tuple:
+    def _on_open_failed(self, sentence: str) -> None:
         self.info, self._problem = None, sentence
         self._show_state()
-        return (self.failed, sentence)
+        self.failed.emit(sentence)
 
     # ----------------------------------------------------------------- state
     def _show_state(self) -> None:
@@ -152,7 +150,7 @@ class AugmentPanel(QWidget):
         checkable = ready and info.conditional and info.labelled
         why_not = "" if not ready or checkable else NO_LABELS_CHECK if not info.labelled else NO_CLASSES_CHECK
         self.usefulness_box.set_available(checkable, why_not or reason)
-        if why_not and "check" not in self._jobs:
+        if why_not and not self._jobs.busy("check"):
             self.usefulness_box.show_message(why_not)
         if info is None:
             self.dataset_box.set_info(None)
@@ -162,79 +160,56 @@ class AugmentPanel(QWidget):
     def export_to(self, folder: Path) -> None:
         """Write the augmented dataset chosen in the box into ``folder`` (a new 'augmented' folder inside
         it when it is not empty)."""
-        if self.info is None or not self.info.ready or "export" in self._jobs:
+        if self.info is None or not self.info.ready or self._jobs.busy("export"):
             return
         self.dataset_box.set_busy(True)
-        self._start("export", jobs.export_job, self.info.run_path, self.dataset_box.settings(), Path(folder),
-                    doing="Exporting the augmented dataset", on_progress=self.dataset_box.show_progress,
-                    on_result=self._on_exported, on_error=self._on_export_failed)
+        self._jobs.start("export", jobs.export_job, self.info.run_path, self.dataset_box.settings(), Path(folder),
+                         doing="Exporting the augmented dataset", on_progress=self.dataset_box.show_progress,
+                         on_result=self._on_exported, on_error=self._on_export_failed, on_done=self._on_export_done)
 
-    def _on_exported(self, result) -> tuple:
+    def _on_export_done(self, cancelled: bool) -> None:
+        self.dataset_box.set_busy(False)
+        if cancelled:
+            self.dataset_box.show_message("Export cancelled; nothing was written.")
+        self._show_state()
+
+    def _on_exported(self, result) -> None:
         self.dataset_box.show_result(result)
-        return (self.exported, result)
+        self.exported.emit(result)
 
-    def _on_export_failed(self, sentence: str) -> tuple:
+    def _on_export_failed(self, sentence: str) -> None:
         self.dataset_box.show_error(sentence)
-        return (self.failed, sentence)
+        self.failed.emit(sentence)
 
     # ----------------------------------------------------------------- check
     def run_check(self, seeds: int, test_folder: Path | None = None) -> None:
         """The usefulness check on the run's held-out images, or on the real images in ``test_folder``."""
-        if self.info is None or not self.info.ready or "check" in self._jobs:
+        if self.info is None or not self.info.ready or self._jobs.busy("check"):
             return
         self.usefulness_box.set_busy(True)
-        self._start("check", jobs.usefulness_job, self.info.run_path, seeds, self.dataset_box.settings(), test_folder,
-                    doing="The usefulness check", on_progress=self.usefulness_box.show_progress,
-                    on_result=lambda result, path=self.info.run_path: self._on_checked(path, result),
-                    on_error=self._on_check_failed)
+        self._jobs.start("check", jobs.usefulness_job, self.info.run_path, seeds, self.dataset_box.settings(),
+                         test_folder, doing="The usefulness check", on_progress=self.usefulness_box.show_progress,
+                         on_result=lambda result, path=self.info.run_path: self._on_checked(path, result),
+                         on_error=self._on_check_failed, on_done=self._on_check_done)
         self._show_state()
 
-    def _on_checked(self, run_path: Path, result) -> tuple:
+    def _on_check_done(self, cancelled: bool) -> None:
+        self.usefulness_box.set_busy(False)
+        if cancelled:
+            self.usefulness_box.show_message("Check cancelled; the last saved result stays.")
+        self._show_state()
+
+    def _on_checked(self, run_path: Path, result) -> None:
         if self.info is not None and self.info.run_path == run_path:  # else another run was opened meanwhile
             self.usefulness_box.show_result(result, self.info.step)
-        return (self.checked, result)
+        self.checked.emit(result)
 
-    def _on_check_failed(self, sentence: str) -> tuple:
+    def _on_check_failed(self, sentence: str) -> None:
         self.usefulness_box.show_error(sentence)
         if self.info is not None and not self.info.test_images:
             self.usefulness_box.offer_test_folder(True)
-        return (self.failed, sentence)
+        self.failed.emit(sentence)
 
     # ------------------------------------------------------------------ jobs
-    def _start(self, key: str, function, *args, on_result, on_error, **kwargs) -> Task:
-        """Run ``function`` as the ``key`` job. Its answer is shown by ``on_result`` or ``on_error`` (only while it
-        is still the current ``key`` job), which return the signal to emit, with its value, once the job is done."""
-        job = self._threads.run(function, *args, **kwargs)
-        self._jobs[key] = job
-        job.returned.connect(lambda value: self._answer(key, job, on_result, value))
-        job.failed.connect(lambda sentence: self._answer(key, job, on_error, sentence))
-        job.done.connect(lambda: self._on_done(key, job))
-        return job
-
-    def _answer(self, key: str, job: Task, show, value) -> None:
-        if self._jobs.get(key) is job:
-            self._answers[job] = show(value)
-
-    def _on_done(self, key: str, job: Task) -> None:
-        if self._jobs.get(key) is job:
-            del self._jobs[key]
-        if key == "export":
-            self.dataset_box.set_busy(False)
-            if job.is_cancelled():
-                self.dataset_box.show_message("Export cancelled; nothing was written.")
-        elif key == "check":
-            self.usefulness_box.set_busy(False)
-            if job.is_cancelled():
-                self.usefulness_box.show_message("Check cancelled; the last saved result stays.")
-        self._show_state()
-        signal, *value = self._answers.pop(job, (None,))
-        if signal is not None:
-            signal.emit(*value)
-
-    def _cancel(self, key: str) -> None:
-        job = self._jobs.get(key)
-        if job is not None:
-            job.cancel()
-
     def busy(self) -> bool:
-        return bool(self._jobs)
+        return self._jobs.busy()

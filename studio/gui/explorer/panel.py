@@ -30,9 +30,9 @@ from studio.gui.explorer.projection_box import ProjectionBox
 from studio.gui.explorer.projector import ImageProjector
 from studio.gui.explorer.spec_controls import SpecControls, ViewSettings, button
 from studio.gui.naming import named
-from studio.gui.tasks import Task, ThreadHost
+from studio.gui.tasks import JobSlots, ThreadHost
 from studio.gui.widgets.image_view import ImageView
-from studio.gui.render_worker import RenderService, ViewRequest, ViewResult
+from studio.gui.render_worker import RenderWorker, ViewRequest, ViewResult
 
 PADDING = 2
 NO_RUN = "Train, or open a run with a checkpoint, to explore it."
@@ -46,7 +46,7 @@ class ExplorerPanel(QWidget):
     directions_ready = Signal()
     export_finished = Signal(object)
 
-    def __init__(self, threads: ThreadHost, renderer: RenderService, parent: QWidget | None = None) -> None:
+    def __init__(self, threads: ThreadHost, renderer: RenderWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("explorerPanel")
         self.threads, self.renderer = threads, renderer
@@ -56,10 +56,10 @@ class ExplorerPanel(QWidget):
         self._run_path: Path | None = None
         self._selected = 0
         self._painted_for: ViewResult | None = None
-        self._jobs: dict[str, Task] = {}
+        self._jobs = JobSlots(threads, self)
         self._build()
-        renderer.worker.view_rendered.connect(self._on_rendered)
-        renderer.worker.view_failed.connect(self.show_message)
+        renderer.view_rendered.connect(self._on_rendered)
+        renderer.view_failed.connect(self.show_message)
         self._set_enabled(False, NO_RUN)
 
     # ------------------------------------------------------------------ layout
@@ -137,14 +137,15 @@ class ExplorerPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
-        if self._run_path is not None and self.model is None and "open" not in self._jobs:
+        if self._run_path is not None and self.model is None and not self._jobs.busy("open"):
             self._open()
 
     def _open(self) -> None:
         if self._run_path is None:
             return
         self.caption.setText(f"Opening {self._run_path.name}…")
-        self._start("open", jobs.open_model, self._run_path, doing="Opening the checkpoint", on_result=self._on_opened)
+        self._jobs.start("open", jobs.open_model, self._run_path, doing="Opening the checkpoint", on_result=self._on_opened,
+                         on_error=self.show_message)
 
     def _on_opened(self, model: ExplorerModel) -> None:
         if model.run_path != self._run_path:
@@ -172,12 +173,13 @@ class ExplorerPanel(QWidget):
 
     # ------------------------------------------------------------ directions
     def start_finding_directions(self) -> None:
-        if self.model is None or "directions" in self._jobs:
+        if self.model is None or self._jobs.busy("directions"):
             return
         self.controls.show_directions_progress(0, 0)
         self.controls.find_directions.setEnabled(False)
-        self._start("directions", jobs.find_directions, self.model, doing="Finding directions",
-                    on_result=self._on_directions, on_progress=self.controls.show_directions_progress)
+        self._jobs.start("directions", jobs.find_directions, self.model, doing="Finding directions",
+                         on_result=self._on_directions, on_error=self.show_message,
+                         on_progress=self.controls.show_directions_progress, on_done=self._on_directions_done)
 
     def _on_directions(self, directions) -> None:
         if self.model is None or directions.fingerprint != self.model.fingerprint:
@@ -196,7 +198,7 @@ class ExplorerPanel(QWidget):
         if self.model is None:
             return
         settings = settings or self.controls.settings()
-        self.renderer.worker.request_view(ViewRequest(
+        self.renderer.request_view(ViewRequest(
             run_path=self.model.run_path, checkpoint=self.model.checkpoint, spec=settings.spec, count=settings.count,
             directions=self._vectors(), towards=settings.towards, t=settings.t, issued_at=time.perf_counter()))
 
@@ -344,13 +346,13 @@ class ExplorerPanel(QWidget):
     def _export(self, function, *args, doing: str) -> None:
         if self.model is None:
             return
-        if "export" in self._jobs:
+        if self._jobs.busy("export"):
             self.show_message("An export is already running; wait for it or cancel it.")
             return
         self.exports.set_busy(True)
         self.show_message("")
-        self._start("export", function, *args, doing=doing, on_result=self._on_exported,
-                    on_progress=self.exports.show_progress)
+        self._jobs.start("export", function, *args, doing=doing, on_result=self._on_exported, on_error=self.show_message,
+                         on_progress=self.exports.show_progress, on_done=lambda cancelled: self.exports.set_busy(False))
 
     def _on_exported(self, paths: list[Path]) -> None:
         where = paths[0] if len(paths) == 1 else paths[0].parent
@@ -358,25 +360,14 @@ class ExplorerPanel(QWidget):
         self.export_finished.emit(paths)
 
     def _cancel_export(self) -> None:
-        task = self._jobs.get("export")
-        if task is not None:
-            task.cancel()
+        if self._jobs.busy("export"):
+            self._jobs.cancel("export")
             self.show_message("Export cancelled; nothing was kept.")
 
     # ---------------------------------------------------------------- shared
-    def _start(self, key: str, function, *args, doing: str, **slots) -> None:
-        task = self.threads.run(function, *args, doing=doing, on_error=self.show_message, **slots)
-        task.done.connect(lambda: self._on_task_done(key, task))
-        self._jobs[key] = task
-
-    def _on_task_done(self, key: str, task: Task) -> None:
-        if self._jobs.get(key) is task:
-            del self._jobs[key]
-        if key == "export":
-            self.exports.set_busy(False)
-        if key == "directions":
-            self.controls.directions_progress.hide()
-            self.controls.find_directions.setEnabled(self.model is not None and self.model.directions is None)
+    def _on_directions_done(self, cancelled: bool) -> None:
+        self.controls.directions_progress.hide()
+        self.controls.find_directions.setEnabled(self.model is not None and self.model.directions is None)
 
     def show_message(self, sentence: str) -> None:
         self.message.setText(sentence)

@@ -3,8 +3,8 @@ off the GUI thread, with progress, Cancel and the live reconstruction; then hand
 the panel.
 
 The jobs are ``studio.core.explore.jobs.project_image`` and ``project_folder`` on the one task runner;
-images reach the "Your image" box through a ``ProjectionFeed`` (never a widget touched from the job's
-thread).
+images reach the "Your image" box through a ``Mailbox`` where the newest frame wins (never a widget
+touched from the job's thread), so a slow screen never falls behind the projection.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from studio.core.explore import jobs
 from studio.core.explore.jobs import ExplorerModel
 from studio.gui.explorer.projection_box import IDLE, ProjectionBox
-from studio.gui.explorer.projection_feed import ProjectionFeed
-from studio.gui.tasks import Task, ThreadHost
+from studio.gui.tasks import JobSlots, Mailbox, ThreadHost
 
 NO_MODEL = "Open a run with a checkpoint before projecting an image into it."
 BUSY = "A projection is already running; wait for it or cancel it."
@@ -38,7 +38,7 @@ class ImageProjector(QObject):
         self.threads, self.box = threads, box
         self.model: ExplorerModel | None = None
         self.projection: Any = None  # studio.core.explore.projection.Projection, the latest
-        self._task: Task | None = None
+        self._jobs = JobSlots(threads, self)
         box.project_requested.connect(self.project)
         box.cancel_requested.connect(self.cancel)
         box.save_requested.connect(self.save)
@@ -52,29 +52,28 @@ class ImageProjector(QObject):
         self.box.set_classes([] if model is None else [model.class_name(i) for i in range(model.num_classes)])
 
     def running(self) -> bool:
-        return self._task is not None
+        return self._jobs.busy()
 
     def _can_start(self) -> bool:
         if self.model is None:
             self.message.emit(NO_MODEL)
-        elif self._task is not None:
+        elif self.running():
             self.message.emit(BUSY)
-        return self.model is not None and self._task is None
+        return self.model is not None and not self.running()
 
     def project(self, path: Path) -> None:
         if not self._can_start():
             return
-        feed = ProjectionFeed(self)
-        feed.source_ready.connect(self.box.show_source)
-        feed.frame_ready.connect(self.box.show_frame)
+        feed = Mailbox(self)
+        feed.arrived.connect(self._show_feed)
         self.projection = None
         self.box.start(Path(path).name)
         self.message.emit("")
-        task = self.threads.run(jobs.project_image, self.model, Path(path), self.box.class_index(), feed.send_source,
-                                feed.send_frame, doing="Projecting the image", on_result=self._on_projected,
-                                on_error=self._on_failed, on_progress=self.box.show_progress)
-        task.done.connect(lambda: self._on_done(task, feed))
-        self._task = task
+        self._jobs.start("projection", jobs.project_image, self.model, Path(path), self.box.class_index(),
+                         lambda image: feed.put("source", np.array(image, copy=True)),
+                         lambda step, image: feed.put("frame", (int(step), np.array(image, copy=True))),
+                         doing="Projecting the image", on_result=self._on_projected, on_error=self._on_failed,
+                         on_progress=self.box.show_progress, on_done=lambda cancelled: self._on_done(cancelled, feed))
 
     def project_folder(self, folder: Path, out: Path) -> None:
         """Project every image in ``folder`` and write the results into the new (or empty) folder ``out``."""
@@ -82,15 +81,12 @@ class ImageProjector(QObject):
             return
         self.box.start(f"the images in {Path(folder).name}")
         self.message.emit("")
-        task = self.threads.run(jobs.project_folder, self.model, Path(folder), Path(out), self.box.class_index(),
-                                doing="Projecting the folder", on_result=lambda found: self._on_folder_done(found, out),
-                                on_error=self._on_failed, on_progress=self.box.show_progress)
-        task.done.connect(lambda: self._on_done(task, None))
-        self._task = task
+        self._jobs.start("projection", jobs.project_folder, self.model, Path(folder), Path(out), self.box.class_index(),
+                         doing="Projecting the folder", on_result=lambda found: self._on_folder_done(found, out),
+                         on_error=self._on_failed, on_progress=self.box.show_progress, on_done=self._on_done)
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self._jobs.cancel("projection")
 
     def save(self, path: Path) -> None:
         """Write the latest projection's latent file (JSON) to ``path``."""
@@ -123,13 +119,17 @@ class ImageProjector(QObject):
         self.message.emit(f"Wrote {len(projections)} reconstructions and latents to {out}{left_out}")
         self.folder_written.emit(Path(out))
 
-    def _on_done(self, task: Task, feed: ProjectionFeed | None) -> None:
+    def _show_feed(self, waiting: dict) -> None:
+        if "source" in waiting:
+            self.box.show_source(waiting["source"])
+        if "frame" in waiting:
+            self.box.show_frame(*waiting["frame"])
+
+    def _on_done(self, cancelled: bool, feed: Mailbox | None = None) -> None:
         if feed is not None:
             feed.close()
             feed.deleteLater()
-        if self._task is task:
-            self._task = None
-        self.box.stop("Projection cancelled; the view is unchanged." if task.is_cancelled() else "")
+        self.box.stop("Projection cancelled; the view is unchanged." if cancelled else "")
 
     def _on_saved(self, path: Path) -> None:
         self.message.emit(f"Wrote the latent: {path}")

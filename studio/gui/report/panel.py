@@ -16,7 +16,7 @@ from superqt import QElidingLabel
 from superqt.utils import qdebounced
 
 from studio.gui.naming import named
-from studio.gui.tasks import Task, ThreadHost
+from studio.gui.tasks import JobSlots, ThreadHost
 from studio.reporting import jobs
 
 FORMATS = (("html", "HTML"), ("pdf", "PDF"), ("md", "Markdown"))
@@ -29,13 +29,11 @@ class ReportPanel(QWidget):
     def __init__(self, threads: ThreadHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reportPanel")
-        self._threads = threads
         self._run_path: Path | None = None
         self._training = False
         self._report = None
         self._assets: dict = {}
-        self._draft_job: Task | None = None
-        self._export_job: Task | None = None
+        self._jobs = JobSlots(threads, self)
 
         self.draft_button = named(QPushButton("Draft report"), "draftReportButton", "Draft report",
                                   "Build the draft report of the open run from its data.")
@@ -94,7 +92,7 @@ class ReportPanel(QWidget):
         self._refresh()
 
     def _refresh(self) -> None:
-        busy = self._draft_job is not None or self._export_job is not None
+        busy = self._jobs.busy()
         can_draft = self._run_path is not None and not self._training and not busy
         self.draft_button.setEnabled(can_draft)
         self.draft_button.setToolTip("Build the draft report of the open run from its data." if can_draft else
@@ -106,13 +104,12 @@ class ReportPanel(QWidget):
         self.prose_editor.setEnabled(self._report is not None)
 
     def draft(self) -> None:
-        if self._run_path is None or self._draft_job is not None:
+        if self._run_path is None or self._jobs.busy("draft"):
             return
         self.message.setText("Drafting the report…")
-        job = self._draft_job = self._threads.run(jobs.draft, self._run_path, doing="Drafting the report",
-                                                  on_progress=self._on_progress, on_error=self._on_failed)
-        job.returned.connect(lambda drafted: self._on_drafted(job, *drafted))
-        job.done.connect(lambda: self._on_job_done(job))
+        self._jobs.start("draft", jobs.draft, self._run_path, doing="Drafting the report", on_progress=self._on_progress,
+                         on_result=lambda drafted: self._on_drafted(*drafted), on_error=self._on_failed,
+                         on_done=self._on_job_done)
         self._refresh()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -120,8 +117,8 @@ class ReportPanel(QWidget):
         self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
 
-    def _on_drafted(self, job: Task, report, assets: dict) -> None:
-        if job is self._draft_job and report.run_name == (self._run_path.name if self._run_path else None):
+    def _on_drafted(self, report, assets: dict) -> None:
+        if report.run_name == (self._run_path.name if self._run_path else None):
             self._set_report(report, assets)
             self.message.setText(f"Draft ready: status {report.status}. Edit the text, then export.")
             self.drafted.emit()
@@ -183,17 +180,16 @@ class ReportPanel(QWidget):
 
     def export_to(self, folder: Path) -> None:
         """Write the report, with the prose as edited, into ``folder``."""
-        if self._report is None or self._export_job is not None:
+        if self._report is None or self._jobs.busy("export"):
             return
         formats = self.formats()
         if not formats:
             self.message.setText("Choose at least one format to export.")
             return
         self.message.setText("Exporting…")
-        job = self._export_job = self._threads.run(jobs.export, self._report, self._run_path, folder, formats,
-                                                   doing="Exporting the report", on_progress=self._on_progress,
-                                                   on_result=self._on_exported, on_error=self._on_failed)
-        job.done.connect(lambda: self._on_job_done(job))
+        self._jobs.start("export", jobs.export, self._report, self._run_path, folder, formats,
+                         doing="Exporting the report", on_progress=self._on_progress, on_result=self._on_exported,
+                         on_error=self._on_failed, on_done=self._on_job_done)
         self._refresh()
 
     def _on_exported(self, paths: list) -> None:
@@ -203,10 +199,6 @@ class ReportPanel(QWidget):
     def _on_failed(self, sentence: str) -> None:
         self.message.setText(sentence)
 
-    def _on_job_done(self, job: Task) -> None:
-        if job is self._draft_job:
-            self._draft_job = None
-        if job is self._export_job:
-            self._export_job = None
+    def _on_job_done(self, cancelled: bool) -> None:
         self.progress_bar.setVisible(False)
         self._refresh()

@@ -7,18 +7,16 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from studio.core.sweep.results import TrialRow, short_params
-from studio.gui.formatting import format_duration
+from studio.core.sweep.results import TRIAL_COLUMNS, TrialRow, trial_cells
 
-COLUMNS = ("Trial", "State", "Best FD", "Steps", "Time", "Settings")
-STATE_WORDS = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running",
-               "WAITING": "waiting"}
+COLUMNS = TRIAL_COLUMNS
 
 
 class TrialsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[TrialRow] = []
+        self.live = False  # the sweep runs: a RUNNING trial is training now, not interrupted
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -43,19 +41,13 @@ class TrialsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    @staticmethod
-    def cell(row: TrialRow, column: int) -> str:
-        if column == 0:
-            return str(row.number)
-        if column == 1:
-            return "retried" if row.retried else STATE_WORDS.get(row.state, row.state.lower())
-        if column == 2:
-            return f"{row.value:.4g}" if row.value is not None else "–"
-        if column == 3:
-            return f"{row.steps:,}"
-        if column == 4:
-            return format_duration(row.seconds)
-        return short_params(row.params)
+    def cell(self, row: TrialRow, column: int) -> str:
+        return trial_cells(row, self.live)[column]
+
+    def set_live(self, live: bool) -> None:
+        self.live = live
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self.rows) - 1, 1))
 
     def set_rows(self, rows: list[TrialRow]) -> None:
         self.beginResetModel()

@@ -2,75 +2,37 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
 from studio.core.sweep.events import SweepFinished, SweepStarted, TrialFinished, TrialProgress, TrialStarted
-from studio.gui.tasks import analyst_message
-from studio.gui.training.worker import gui_share_of_threads
+from studio.gui.tasks import EventWorker
 
 
-class SweepWorker(QObject):
-    """Runs the sweep in ``folder`` on ``dataset``; hosted by a ``ThreadHost``.
-
-    ``pause``, ``resume`` and ``stop`` call the runner's thread-safe methods directly (the worker's
-    thread is busy running trials, so a queued slot would only run afterwards); a stop asked for
-    before the runner exists is remembered.
-    """
+class SweepWorker(EventWorker):
+    """Runs the sweep in ``folder`` on ``dataset``; hosted by a ``ThreadHost``. A stop leaves the
+    sweep resumable and ``sweep_finished`` follows; a trial's own training events are not shown."""
 
     sweep_started = Signal(object)
     trial_started = Signal(object)
     trial_progress = Signal(object)
     trial_finished = Signal(object)
     sweep_finished = Signal(object)
-    failed = Signal(str)
-    done = Signal()
     doing = "The sweep"
 
     def __init__(self, folder: Path, dataset: Any, train_trial: Any = None) -> None:
         super().__init__()
+        self.folder, self.dataset, self.train_trial = Path(folder), dataset, train_trial
+
+    def event_slots(self) -> dict[type, Callable[[Any], None]]:
+        return {SweepStarted: self.sweep_started.emit, TrialStarted: self.trial_started.emit,
+                TrialProgress: self.trial_progress.emit, TrialFinished: self.trial_finished.emit,
+                SweepFinished: self.sweep_finished.emit}
+
+    def make_job(self, on_event: Callable[[Any], None]) -> Any:
         from studio.core.sweep.runner import SweepRunner
 
-        self.folder = Path(folder)
-        # not named ``runner``: the ThreadHost moves a job's ``runner`` to the thread
-        self.sweep = SweepRunner(self.folder, dataset, self._on_event, train_trial)
-        self._signals = {SweepStarted: self.sweep_started, TrialStarted: self.trial_started,
-                         TrialProgress: self.trial_progress, TrialFinished: self.trial_finished,
-                         SweepFinished: self.sweep_finished}
-        self._lock = threading.Lock()
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            import torch
-
-            threads = torch.get_num_threads()
-            torch.set_num_threads(gui_share_of_threads(threads))
-            try:
-                self.sweep.run()
-            finally:
-                torch.set_num_threads(threads)
-        except BaseException as error:  # noqa: BLE001 - every failure must reach the UI as a sentence
-            self.failed.emit(analyst_message(error, self.doing))
-        finally:
-            self.done.emit()
-
-    def _on_event(self, event: Any) -> None:
-        signal = self._signals.get(type(event))
-        if signal is not None:  # a trial's own training events are not shown here
-            signal.emit(event)
-
-    def pause(self) -> None:
-        self.sweep.pause()
-
-    def resume(self) -> None:
-        self.sweep.resume()
-
-    def stop(self) -> None:
-        """Stop after the current step; the sweep stays resumable and ``sweep_finished`` follows."""
-        self.sweep.stop()
-
-    cancel = stop
+        return SweepRunner(self.folder, self.dataset, on_event, self.train_trial)

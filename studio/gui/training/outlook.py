@@ -7,12 +7,12 @@ while training runs, so the warm-up never competes with a run for the CPU.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 from superqt.utils import qdebounced
 
 from studio.core.config import RunConfig
-from studio.core.training.outlook import Outlook, measure_outlook
-from studio.gui.tasks import Task, ThreadHost
+from studio.core.training.outlook import measure_outlook
+from studio.gui.tasks import JobSlots, ThreadHost
 
 DEBOUNCE_MS = 800
 
@@ -24,8 +24,7 @@ class OutlookService(QObject):
 
     def __init__(self, threads: ThreadHost, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.threads = threads
-        self._task: Task | None = None
+        self._jobs = JobSlots(threads, self)
         self._wanted: tuple[str, int] | None = None
         self._shown: tuple[str, int] | None = None
         self._measure_later = qdebounced(self._measure, timeout=DEBOUNCE_MS, parent=self)
@@ -36,14 +35,14 @@ class OutlookService(QObject):
         if wanted in (self._wanted, self._shown):
             return
         self._wanted = wanted
-        self._cancel_running()
+        self._jobs.forget("measure")
         self.changed.emit("Measuring the training speed…")
         self._measure_later()
 
     def clear(self) -> None:
         """No estimate applies (training, an opened run, no dataset); stop any measurement."""
         self._measure_later.cancel()
-        self._cancel_running()
+        self._jobs.forget("measure")
         self._wanted = self._shown = None
         self.changed.emit("")
 
@@ -52,26 +51,11 @@ class OutlookService(QObject):
             return
         wanted = self._wanted
         config = RunConfig.from_json(wanted[0])
-        self._task = self.threads.run(measure_outlook, config, wanted[1], doing="Measuring the training speed",
-                                      on_result=self._on_measured, on_error=self._on_failed)
-
-    @Slot(object)
-    def _on_measured(self, outlook: Outlook) -> None:
-        self._show(outlook.describe())
-
-    @Slot(str)
-    def _on_failed(self, sentence: str) -> None:
-        """A settings problem the Train button already names (say, too few classes): no estimate."""
-        self._show("")
+        # a settings problem the Train button already names (say, too few classes) gives no estimate
+        self._jobs.start("measure", measure_outlook, config, wanted[1], doing="Measuring the training speed",
+                         on_result=lambda outlook: self._show(outlook.describe()), on_error=lambda _: self._show(""))
 
     def _show(self, sentence: str) -> None:
-        """Show what the latest measurement found; one for settings changed meanwhile is ignored."""
-        if self.sender() is not self._task:
-            return
-        self._task, self._shown, self._wanted = None, self._wanted, None
+        """Show what the latest measurement found (one for settings changed meanwhile never gets here)."""
+        self._shown, self._wanted = self._wanted, None
         self.changed.emit(sentence)
-
-    def _cancel_running(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
