@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
 from studio.core.config import DataConfig, RunConfig, validate
 from studio.core.data.jobs import DatasetSummary, load_for_training
@@ -38,6 +38,7 @@ from studio.gui.training.outlook import OutlookService
 from studio.gui.training.panel import TrainingPanel
 from studio.gui.training.worker import TrainWorker
 from studio.gui.window_chrome import add_actions, lay_out
+from studio.gui.window_layout import WindowLayout
 
 LOCKED_WHILE_TRAINING = "Locked while training; stop training to change it."
 FIXED_BY_RUN = "Fixed by the open run; choose New run to change it."
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
 
         lay_out(self)
         add_actions(self)
+        self.window_layout = WindowLayout(self, self.tabs, self.findChild(QMenu, "viewMenu"))
         self._connect()
         self._restore_settings()
         self._status_timer = QTimer(self, interval=1000, timeout=self._refresh_status_line)
@@ -117,7 +119,8 @@ class MainWindow(QMainWindow):
         self.dataset_panel.add_folders(self.settings.recent_folders())
         if config is not None:
             self.show_config(config)
-        self.settings.restore_layout(self)
+        if not self.settings.restore_layout(self):
+            self.window_layout.fit_to_screen()
 
     def _save_settings(self) -> None:
         config = self.current_config()

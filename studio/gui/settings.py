@@ -50,15 +50,14 @@ class StudioSettings:
     def set_recent_folders(self, folders: list[str]) -> None:
         self.qsettings.setValue("data/folders", list(folders)[:MAX_RECENT])
 
-    def restore_layout(self, window: QMainWindow, default_size: tuple[int, int] = (1280, 820)) -> None:
-        """The window's size, position and docks as last closed (a default size the first time)."""
+    def restore_layout(self, window: QMainWindow) -> bool:
+        """The window's size, position and docks as last closed; False when none was saved (the first launch)."""
         geometry, state = self.qsettings.value("window/geometry"), self.qsettings.value("window/state")
         if geometry:
             window.restoreGeometry(geometry)
-        else:
-            window.resize(*default_size)
         if state:
             window.restoreState(state)
+        return bool(geometry)
 
     def save_layout(self, window: QMainWindow) -> None:
         self.qsettings.setValue("window/geometry", window.saveGeometry())

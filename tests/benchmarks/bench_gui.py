@@ -2,7 +2,7 @@
 
 Run from the repository root (a script, not a test):
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_gui.py [--steps 200] [--screenshot PATH]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_gui.py [--steps 200] [--screenshot PATH] [--gui-only] [--small]
 
 It starts two child processes on the default demo config (4000 shapes, 32 px, DCGAN width 32,
 batch 64): one that opens the studio as ``python main.py`` would and presses Train as soon as
@@ -12,7 +12,8 @@ Times are measured from the moment the child process is launched.
 Stalls: a precise QTimer fires every 5 ms on the GUI thread; each firing's lateness (time since
 the previous one, minus 5 ms) is how long the event loop could not react. The distribution is
 reported from the first logged step on (the steady state an analyst drags sliders and docks in),
-with the count over 16 ms (one frame at 60 Hz).
+with the count over 16 ms (one frame at 60 Hz). ``--gui-only`` skips the headless run (for a long
+run measured for its stalls alone); ``--small`` trains a smaller model (``bench_config``).
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ PROBE_MS = 5
 FRAME_MS = 16
 
 
-def bench_config(steps: int):
+def bench_config(steps: int, small: bool = False):
+    """The default demo config; ``small``: an 8-channel DCGAN at batch 16, so that a 5,000-step run (the
+    curves' x range growing to 5,000) fits in minutes on a busy two-core CPU. The window does the same
+    work per logged step either way, and more logged steps a second make it the harder test."""
     from studio.core.config import RunConfig
 
     config = RunConfig()
     config.train.steps = steps
     config.train.device = "cpu"
+    if small:
+        config.model.g_width = config.model.d_width = 8
+        config.train.batch_size = 16
     return config
 
 
@@ -85,7 +92,7 @@ def make_step_recorder():
     return StepRecorder
 
 
-def gui_child(launched_at: float, steps: int, screenshot: str) -> dict:
+def gui_child(launched_at: float, steps: int, screenshot: str, small: bool) -> dict:
     """Open the window like ``main()`` does, train, and report timings (runs in its own process)."""
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
@@ -95,7 +102,7 @@ def gui_child(launched_at: float, steps: int, screenshot: str) -> dict:
     from studio.gui.main_window import MainWindow
     from studio.gui.settings import StudioSettings
 
-    StudioSettings().set_run_config(bench_config(steps))
+    StudioSettings().set_run_config(bench_config(steps, small))
     window = MainWindow()
     window.resize(1400, 900)
     window.show()
@@ -144,7 +151,7 @@ def gui_child(launched_at: float, steps: int, screenshot: str) -> dict:
     return result
 
 
-def headless_child(steps: int) -> dict:
+def headless_child(steps: int, small: bool) -> dict:
     """Train the same config with the core Trainer directly (no Qt)."""
     from studio.core.data import load_dataset
     from studio.core.training.events import StepLogged
@@ -152,7 +159,7 @@ def headless_child(steps: int) -> dict:
     from studio.core.runs import Run
     from studio.core.training.trainer import Trainer
 
-    config = bench_config(steps)
+    config = bench_config(steps, small)
     dataset = load_dataset(config.data)
     rates: list[float] = []
     run = Run.create(runs_dir(), config, dataset.summary())
@@ -160,13 +167,13 @@ def headless_child(steps: int) -> dict:
     return {"rates": rates}
 
 
-def run_child(mode: str, steps: int, screenshot: str) -> dict:
+def run_child(mode: str, steps: int, screenshot: str, small: bool) -> dict:
     env = dict(os.environ, GAN_STUDIO_HOME=tempfile.mkdtemp(prefix="bench-home-"))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     launched_at = time.time()
     output = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--steps", str(steps), "--screenshot", screenshot,
-         "--launched-at", repr(launched_at)],
+         "--launched-at", repr(launched_at), *(["--small"] if small else [])],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -177,25 +184,30 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--screenshot", default=str(Path(tempfile.gettempdir()) / "bench-gui-window.png"),
                         help="where the window mid-run is saved (the README's picture is docs/images/studio-training.png)")
+    parser.add_argument("--gui-only", action="store_true", help="skip the headless run and the speed ratio")
+    parser.add_argument("--small", action="store_true", help="a smaller model, for a long run on a small CPU")
     parser.add_argument("--child", choices=("gui", "headless"))
     parser.add_argument("--launched-at", type=float)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(ROOT))
-        result = (gui_child(args.launched_at, args.steps, args.screenshot) if args.child == "gui"
-                  else headless_child(args.steps))
+        result = (gui_child(args.launched_at, args.steps, args.screenshot, args.small) if args.child == "gui"
+                  else headless_child(args.steps, args.small))
         print(json.dumps(result))
         return
 
-    headless = run_child("headless", args.steps, args.screenshot)
-    gui = run_child("gui", args.steps, args.screenshot)
-    gui_rate, headless_rate = rates_after_warmup(gui["rates"]), rates_after_warmup(headless["rates"])
-    print(f"GAN Studio GUI benchmark: default demo config, {args.steps} steps, CPU, {os.cpu_count()} cores")
+    headless = None if args.gui_only else run_child("headless", args.steps, args.screenshot, args.small)
+    gui = run_child("gui", args.steps, args.screenshot, args.small)
+    gui_rate = rates_after_warmup(gui["rates"])
+    print(f"GAN Studio GUI benchmark: {'small' if args.small else 'default'} demo config, {args.steps} steps, CPU, "
+          f"{os.cpu_count()} cores")
     print(f"  launch -> visible window        {gui['window_s']:8.2f} s")
     print(f"  launch -> first sample grid     {gui['first_samples_s']:8.2f} s")
     print(f"  training speed, GUI             {gui_rate:8.1f} img/s")
-    print(f"  training speed, headless core   {headless_rate:8.1f} img/s")
-    print(f"  GUI / headless                  {gui_rate / headless_rate:8.2f}")
+    if headless is not None:
+        headless_rate = rates_after_warmup(headless["rates"])
+        print(f"  training speed, headless core   {headless_rate:8.1f} img/s")
+        print(f"  GUI / headless                  {gui_rate / headless_rate:8.2f}")
     print(f"  longest event-loop stall        {gui['max_stall_ms']:8.1f} ms  (QTimer probe every {PROBE_MS} ms, from Train)")
     print(f"  stalls once steps are logged    {stall_summary(gui['steady_stalls_ms'])}")
     worst = sorted(gui.get("stalls_over_frame", []), key=lambda pair: -pair[1])[:10]

@@ -2,7 +2,8 @@
 and the quality metric (FD, titled with its feature space and sample count) when the run measures it.
 
 Built to stay fluid for 100k+ logged steps: one PlotDataItem per curve fed from growing numpy
-buffers, clipped to the view and peak-downsampled, and redrawn at most a few times a second.
+buffers, drawn by the studio's live plot rules (``studio.gui.widgets.plot_style``: ranges that move in
+steps, thin pens, no grid), and redrawn at most a few times a second.
 """
 
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from studio.core.config import ADVERSARIAL
 from studio.core.errors import StudioError
 from studio.core.evaluation.vocabulary import FD_CURVE, LOSSES, PLOT_TITLES, QUALITY, SCORES, Evaluation, curves
 from studio.gui.naming import named
+from studio.gui.widgets.plot_style import SteppedRanges, live_curve, live_plot, pen
 
 ALL_CURVES = curves(ADVERSARIAL)  # a GAN logs every field; other kinds name some of them otherwise
 REDRAW_MS = 200
@@ -59,24 +61,9 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def _plot(title: str, y_label: str) -> pg.PlotWidget:
-    """A plot without grid lines: pyqtgraph's grid made each redraw ~5x slower (25 ms vs 5 ms at
-    1400 px), and every millisecond here is taken from the GUI thread while training."""
-    plot = pg.PlotWidget(background=None)
-    plot.setTitle(title)
-    plot.setLabel("bottom", "step")
-    plot.setLabel("left", y_label)
-    plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(240, 240, 240, 210), pen=pg.mkPen("#cccccc"))
-    plot.setMinimumHeight(140)
+    plot = live_plot(title, y_label, "step")
+    plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(240, 240, 240, 210), pen=pen("#cccccc"))
     return plot
-
-
-def _curve(plot: pg.PlotWidget, name: str, color: str) -> pg.PlotDataItem:
-    """A curve drawn with a 1 px pen: Qt strokes wider pens segment by segment, and with four curves
-    that stroking was the largest single cost of each redraw (the window stalls while it runs)."""
-    item = plot.plot(name=name, pen=pg.mkPen(color, width=1))
-    item.setClipToView(True)
-    item.setDownsampling(auto=True, method="peak")
-    return item
 
 
 class CurvesPanel(QWidget):
@@ -89,17 +76,18 @@ class CurvesPanel(QWidget):
         titles = PLOT_TITLES[ADVERSARIAL]
         self.loss_plot = named(_plot(titles[LOSSES], "loss"), "lossPlot", "Loss curves")
         self.score_plot = named(_plot(titles[SCORES], "D output"), "scorePlot", "Discriminator score curves")
-        self.score_plot.setYRange(0.0, 1.0)
-        self.score_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine)))
+        self.score_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pen("#888888", Qt.PenStyle.DashLine)))
         self.score_plot.setXLink(self.loss_plot)
         self._quality = GrowingBuffer((FD_CURVE.key,))
         self.quality_plot = named(_plot(titles[QUALITY], FD_CURVE.label), "qualityPlot", "Quality metric curve")
         self.quality_plot.setXLink(self.loss_plot)
-        self._fd_curve = _curve(self.quality_plot, FD_CURVE.label, FD_CURVE.colour)
+        self._fd_curve = live_curve(self.quality_plot, FD_CURVE.colour, FD_CURVE.label)
         self._fd_curve.setSymbol("o")
         self._fd_curve.setSymbolSize(5)
         plots = {LOSSES: self.loss_plot, SCORES: self.score_plot}
-        self._curves = {curve.key: _curve(plots[curve.plot], curve.label, curve.colour) for curve in ALL_CURVES}
+        self._curves = {curve.key: live_curve(plots[curve.plot], curve.colour, curve.label) for curve in ALL_CURVES}
+        self._ranges = SteppedRanges((self.loss_plot, self.score_plot, self.quality_plot), self)
+        self._ranges.hold_y(self.score_plot, 0.0, 1.0)
 
         self.smoothing = named(QLabeledSlider(Qt.Orientation.Horizontal), "smoothingSlider", "Curve smoothing",
                                "Average each curve over this many logged points.")
@@ -180,9 +168,14 @@ class CurvesPanel(QWidget):
     def _redraw(self) -> None:
         steps = self._buffer.column("step")
         window = self.smoothing.value()
-        for name, item in self._curves.items():
-            item.setData(steps, moving_average(self._buffer.column(name), window))
-        self._fd_curve.setData(self._quality.column("step"), self._quality.column(FD_CURVE.key))
-        for plot in (self.loss_plot, self.score_plot, self.quality_plot):
-            # Fit the ranges now: fitted during the paint, the new ranges asked every plot to paint twice.
-            plot.scene().prepareForPaint()
+        shown: dict[str, list[np.ndarray]] = {LOSSES: [], SCORES: []}
+        for curve in ALL_CURVES:
+            values = moving_average(self._buffer.column(curve.key), window)
+            self._curves[curve.key].setData(steps, values)
+            shown[curve.plot].append(values)
+        quality_steps, fd = self._quality.column("step"), self._quality.column(FD_CURVE.key)
+        self._fd_curve.setData(quality_steps, fd)
+        last_step = max(steps[-1] if steps.size else 0.0, quality_steps[-1] if quality_steps.size else 0.0)
+        self._ranges.fit_x(self.loss_plot, last_step)
+        self._ranges.fit_y(self.loss_plot, shown[LOSSES])
+        self._ranges.fit_y(self.quality_plot, [fd])

@@ -11,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QListWidget,
-                               QProgressBar, QPushButton, QScrollArea, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+                               QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 from superqt.utils import qdebounced, signals_blocked
 
 from studio.core.config import DEMO_SOURCE, DataConfig
 from studio.core.imaging import make_grid
 from studio.gui.widgets.config_form import ConfigForm
+from studio.gui.widgets.form_scroll import FormScrollArea
 from studio.gui.naming import named
 from studio.gui.widgets.image_view import ImageView
 from studio.core.data.jobs import DatasetSummary
@@ -101,10 +102,7 @@ class DatasetPanel(QWidget):
         source_row.addRow(source_label, self.source_combo)
         content = QWidget()
         # the dock may be shorter than all the options: scroll, never squeeze the window
-        scroll = named(QScrollArea(), "datasetScroll", "Dataset options and report")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll = named(FormScrollArea(content), "datasetScroll", "Dataset options and report")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

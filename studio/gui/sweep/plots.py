@@ -11,24 +11,18 @@ from superqt.utils import qthrottled
 from studio.core.sweep.events import PRUNED
 from studio.core.sweep.results import SweepResults
 from studio.gui.naming import named
+from studio.gui.widgets.plot_style import SteppedRanges, live_curve, live_plot, pen
 
 REDRAW_MS = 250
-COMPLETE_PEN, PRUNED_PEN = pg.mkPen("#1f77b4", width=1.5), pg.mkPen("#b0b0b0", width=1.5, style=Qt.PenStyle.DashLine)
-FAILED_PEN = pg.mkPen("#c62828", width=1.5, style=Qt.PenStyle.DotLine)
-RUNNING_PEN = pg.mkPen("#e67e22", width=2.5)
-BEST_PEN = pg.mkPen("#2e7d32", width=2.5)
+COMPLETE_PEN, PRUNED_PEN = pen("#1f77b4"), pen("#b0b0b0", Qt.PenStyle.DashLine)
+FAILED_PEN = pen("#c62828", Qt.PenStyle.DotLine)
+RUNNING_PEN = pen("#e67e22")
+BEST_PEN = pen("#2e7d32")
 
 
 def _plot(object_name: str, title: str, left: str, bottom: str, log_y: bool = False) -> pg.PlotWidget:
     """A plot; ``log_y`` for FD, whose trials span orders of magnitude (a diverged one would flatten the rest)."""
-    plot = named(pg.PlotWidget(background="w"), object_name, title)
-    plot.setTitle(title, color="#333")
-    plot.setLabel("left", left)
-    plot.setLabel("bottom", bottom)
-    plot.setLogMode(y=log_y)
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.setMinimumHeight(170)
-    return plot
+    return named(live_plot(title, left, bottom, log_y=log_y, min_height=170), object_name, title)
 
 
 class SweepPlots(QWidget):
@@ -41,11 +35,11 @@ class SweepPlots(QWidget):
         self.curves = _plot("sweepCurvesPlot", "FD of every trial", "FD (log scale)", "step", log_y=True)
         self.curve_items: dict[int, pg.PlotDataItem] = {}
         self.pruned_marks = self.curves.plot([], [], pen=None, symbol="x", symbolSize=12,
-                                             symbolPen=pg.mkPen("#c62828", width=2), symbolBrush="#c62828")
+                                             symbolPen=pen("#c62828"), symbolBrush="#c62828")
         self.importances = _plot("sweepImportancePlot", "What mattered for FD", "", "% of importance")
         self.importance_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6, brush="#1f77b4")
         self.importances.addItem(self.importance_bars)
-        self.importances.showGrid(x=True, y=False, alpha=0.2)
+        self._ranges = SteppedRanges((self.curves,), self)  # the one plot redrawn live; the others once a trial
         self._live: dict[int, list[tuple[int, float]]] = {}
         self._running: int | None = None
         layout = QHBoxLayout(self)
@@ -82,14 +76,17 @@ class SweepPlots(QWidget):
         self.importance_bars.setOpts(x0=[0] * len(names), y=list(range(len(names))),
                                      width=[100 * results.importances[name] for name in names], height=0.6)
         self.importances.getAxis("left").setTicks([[(index, name) for index, name in enumerate(names)]])
-        self.importances.setTitle("What mattered for FD" if names else results.importance_method, color="#333")
+        self.importances.setTitle("What mattered for FD" if names else results.importance_method)
 
     def _curve(self, number: int, steps: list, values: list, pen) -> None:
         item = self.curve_items.get(number)
         if item is None:
-            item = self.curve_items[number] = self.curves.plot([], [], pen=pen)
+            item = self.curve_items[number] = live_curve(self.curves, "#1f77b4")
         item.setPen(pen)
         item.setData(steps, values)
+        data = [item.getOriginalDataset() for item in self.curve_items.values()]
+        self._ranges.fit_x(self.curves, max((x.max() for x, _ in data if x is not None and x.size), default=0))
+        self._ranges.fit_y(self.curves, [y for _, y in data if y is not None])
 
     def trial_started(self, number: int, curve: list[tuple[int, float]] | None = None) -> None:
         self._running = number

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QScrollArea, QSizePolicy,
-                               QToolButton,
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 from superqt import QElidingLabel
 
 from studio.core.config import ModelConfig, TrainConfig
 from studio.core.training.presets import PRESETS
 from studio.gui.widgets.config_form import ConfigForm
+from studio.gui.widgets.form_scroll import FormScrollArea
 from studio.gui.formatting import format_duration
 from studio.gui.naming import named
 
@@ -94,10 +94,7 @@ class TrainingPanel(QWidget):
         forms_layout.addWidget(model_box)
         forms_layout.addWidget(train_box)
         forms_layout.addStretch(1)
-        scroll = named(QScrollArea(), "trainingFormScroll", "Model and training settings")
-        scroll.setWidget(forms)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll = named(FormScrollArea(forms), "trainingFormScroll", "Model and training settings")
 
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
