@@ -29,17 +29,18 @@ class ImagePair:
 
 
 def load_pair(source_config, target_config, task: TaskState | None = None) -> ImagePair:
-    """Both sets (each a :class:`DataConfig`), progress split between them; a set of fewer than two
-    images is refused in one sentence."""
+    """Both sets (each a :class:`DataConfig`), progress split between them."""
     task = task or quiet()
-    loaded = {}
-    for index, (which, config) in enumerate((("source", source_config), ("target", target_config))):
-        dataset = load_dataset(config, task.phase(index / 2, (index + 1) / 2))
+    return checked_pair(load_dataset(source_config, task.phase(0, 0.5)), load_dataset(target_config, task.phase(0.5, 1)))
+
+
+def checked_pair(source: ImageDataset, target: ImageDataset) -> ImagePair:
+    """The two loaded sets; a set of fewer than two images is refused in one sentence."""
+    for which, dataset in (("source", source), ("target", target)):
         if len(dataset) < MIN_IMAGES:
-            raise StudioError(f"The {which} set '{config.source}' has {len(dataset)} usable image"
+            raise StudioError(f"The {which} set '{dataset.source}' has {len(dataset)} usable image"
                               f"{'' if len(dataset) == 1 else 's'}; translation needs at least {MIN_IMAGES}.")
-        loaded[which] = dataset
-    return ImagePair(**loaded)
+    return ImagePair(source, target)
 
 
 def load_config_pair(config: TranslationConfig, task: TaskState | None = None) -> ImagePair:
