@@ -100,3 +100,29 @@ def translate_folder(translator: Translator, images: Path, out_dir: Path, streng
         return result
 
     return write_new_folder(out_dir, fill)
+
+
+def read_images(images: Path, resolution: int, limit: int) -> tuple[list[str], np.ndarray]:
+    """Up to ``limit`` images of a file or folder at ``resolution``, for a preview: their names and
+    ``(N, 3, R, R)`` uint8 pixels; files that are not images are passed over."""
+    read, names, _ = source_files(images)
+    prep = Preprocess(resolution=resolution)
+    kept, pixels = [], []
+    for name in names:
+        if len(kept) == limit:
+            break
+        try:
+            pixels.append(decode_bytes(read(name), prep).pixels)
+        except Unreadable:
+            continue
+        kept.append(name)
+    if not kept:
+        raise StudioError(f"No image in '{images}' could be read.")
+    return kept, np.stack(pixels)
+
+
+def translate_with_run(run_path: Path, images: Path, out_dir: Path, strength: float, task: TaskState | None = None) -> TranslatedFolder:
+    """Translate with the newest checkpoint of the run at ``run_path`` (a background job's whole body)."""
+    from studio.core.translation.run import TranslationRun
+
+    return translate_folder(Translator(TranslationRun.open(run_path)), images, out_dir, strength, task)
