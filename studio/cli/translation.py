@@ -52,6 +52,11 @@ def add_translation_commands(commands) -> None:
     apply.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     apply.set_defaults(command=_translate)
 
+    report = commands.add_parser("translate-report", help="write the report of a style-transfer run (.html, .pdf or .md)")
+    report.add_argument("--run", required=True, type=Path)
+    report.add_argument("--out", required=True, type=Path, help="the report file: .html, .pdf or .md")
+    report.set_defaults(command=_report)
+
 
 def _absolute(source: str) -> str:
     return source if source == DEMO_SOURCE else str(Path(source).resolve())
@@ -155,4 +160,11 @@ def _translate(args: argparse.Namespace) -> int:
     for name, reason in result.skipped:
         print(f"Skipped {name}: {reason}", file=sys.stderr)
     print(f"Translated {result.written} images at strength {args.strength:g} with step {translator.step}: {result.folder}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from studio.reporting.translation import write_translation_report
+
+    print(f"Wrote {write_translation_report(args.run, args.out)}")
     return 0
