@@ -17,6 +17,7 @@ from studio.cli.explore import add_sample_command, add_walk_command
 from studio.cli.projection import add_project_command
 from studio.cli.sweep import add_sweep_command
 from studio.cli.training import add_models_command, add_training_commands
+from studio.cli.translation import add_translation_commands
 from studio.core.errors import StudioError
 from studio.core.notes import LOGGER
 
@@ -55,4 +56,5 @@ def _parser() -> argparse.ArgumentParser:
     add_evaluation_commands(commands)
     add_augment_commands(commands)
     add_sweep_command(commands)
+    add_translation_commands(commands)
     return parser

@@ -152,7 +152,12 @@ def _train(args: argparse.Namespace) -> int:
 
 def _resume(args: argparse.Namespace) -> int:
     from studio.core.training.distributed import DistributedContext
+    from studio.core.translation.run import run_kind
 
+    if run_kind(args.run) == "translation":
+        from studio.cli.translation import resume_translation
+
+        return resume_translation(args)
     run = open_run(args)
     distributed = DistributedContext.from_env(run.config.train.device)
     if distributed.is_main:

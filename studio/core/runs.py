@@ -84,6 +84,8 @@ class Run:
             raise StudioError(f"'{path}' is not a GAN Studio run: it has no {RUN_FILE}.") from None
         if not isinstance(info, dict) or "config" not in info:
             raise StudioError(f"The {RUN_FILE} in '{path}' is not a GAN Studio run description.")
+        if info.get("kind") == "translation":
+            raise StudioError(f"'{path}' is a style-transfer run: translate with it ('translate --run') or open it in the Translate tab.")
         run = cls(path, _checked_info(info, path / RUN_FILE))
         run.remove_crash_leftovers()
         return run

@@ -22,6 +22,7 @@ from studio.core.training.events import (CheckpointSaved, Finished, QualityMeasu
                                          StepLogged)
 from studio.core.training.jobs import describe_device_named
 from studio.gui.augment.panel import AugmentPanel
+from studio.gui.translate.panel import TranslatePanel
 from studio.gui.curves.panel import CurvesPanel
 from studio.gui.dataset.drop import DatasetDropFilter
 from studio.gui.dataset.panel import DatasetPanel
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.explorer_panel = ExplorerPanel(self.threads, self.renderer)
         self.augment_panel = AugmentPanel(self.threads)
         self.sweep_panel = SweepPanel(self.threads)
+        self.translate_panel = TranslatePanel(self.threads)
         self._train_when_opened: Path | None = None  # a run to train as soon as it is open and its data loaded
 
         self.session = StudioSession()
@@ -499,3 +501,4 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.outlook.clear()
         self.threads.shutdown()
+        self.translate_panel.previewer.shutdown()

@@ -18,6 +18,7 @@ def lay_out(window) -> None:
     window.tabs.addTab(window.report_panel, "Report")
     window.tabs.addTab(window.augment_panel, "Augment")
     window.tabs.addTab(window.sweep_panel, "Sweep")
+    window.tabs.addTab(window.translate_panel, "Translate")
     window.setCentralWidget(window.tabs)
     window.setDockNestingEnabled(True)
     area = Qt.DockWidgetArea
