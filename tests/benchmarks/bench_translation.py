@@ -35,7 +35,7 @@ import torch  # noqa: E402
 from studio.core.data.dataset import ImageDataset  # noqa: E402
 from studio.core.data.demo import make_demo_dataset  # noqa: E402
 from studio.core.translation.apply import Translator  # noqa: E402
-from studio.core.translation.config import TranslationConfig  # noqa: E402
+from studio.core.translation.config import TranslationConfig, choose_model  # noqa: E402
 from studio.core.translation.data import ImagePair, new_translation_run  # noqa: E402
 from studio.core.translation.quality import true_answer_scores  # noqa: E402
 from studio.core.translation.trainer import TranslationTrainer  # noqa: E402
@@ -71,9 +71,7 @@ def train_studio(model: str, source, target, seconds: float, root: Path, resolut
     """A studio run with the model's defaults, stopped after ``seconds``; returns (its translator, steps)."""
     config = TranslationConfig()
     config.data.source, config.data.target, config.data.resolution, config.data.held_out = "source", "target", resolution, 0.0
-    config.model.name = model
-    if model == "fastcut":
-        config.train.lambda_nce = 10.0
+    choose_model(config, model)
     config.train.steps, config.train.checkpoint_every, config.train.sample_every, config.train.log_every = 10**7, 10**6, 10**6, 50
     config.train.device = "cpu"
     pair = ImagePair(_dataset(source, "source"), _dataset(target, "target"))

@@ -71,13 +71,15 @@ class TrainWorker(QObject):
             self.done.emit()
 
     def _train(self) -> None:
-        import torch
-
         from studio.core.training.jobs import run_to_train
         from studio.core.training.trainer import Trainer
 
-        trainer = Trainer(run_to_train(self.config, self.dataset, self.resume_path), self.dataset,
-                          on_event=self._on_event)
+        self._train_with(Trainer(run_to_train(self.config, self.dataset, self.resume_path), self.dataset, on_event=self._on_event))
+
+    def _train_with(self, trainer: Any) -> None:
+        """Run ``trainer`` with the requests made before it existed, on the window's share of the threads."""
+        import torch
+
         with self._lock:
             self._trainer = trainer
             pending, self._pending = self._pending, []

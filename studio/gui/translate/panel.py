@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QGroupBox, QHBoxLayout, 
 from studio.core.config import DataConfig
 from studio.core.errors import StudioError
 from studio.core.paths import runs_dir
-from studio.core.translation.config import MODELS, TranslationConfig, check
+from studio.core.translation.config import MODELS, TranslationConfig, check, choose_model
 from studio.core.translation.config import TranslationDataConfig as _DataFields
 from studio.gui.curves.panel import GrowingBuffer
 from studio.gui.naming import named
@@ -68,6 +68,7 @@ class TranslatePanel(QWidget):
         self.host = host
         self.previewer = PreviewService(self)
         self.sets: dict[str, object] = {"source": None, "target": None}
+        self._loads = {"source": 0, "target": 0}
         self.run_path: Path | None = None
         self.worker: TranslationTrainWorker | None = None
         self._export_task = None
@@ -129,7 +130,7 @@ class TranslatePanel(QWidget):
     def _connect(self) -> None:
         for which, box in self.boxes.items():
             box.chosen.connect(lambda which=which: self._load(which))
-        self.resolution.currentTextChanged.connect(lambda _: [self._load(which) for which in self.sets if self.boxes[which].path.text()])
+        self.resolution.currentTextChanged.connect(self._reload_sets)
         self.train.clicked.connect(self.start_training)
         self.pause.clicked.connect(self._toggle_pause)
         self.stop.clicked.connect(lambda: self.worker and self.worker.stop())
@@ -155,13 +156,21 @@ class TranslatePanel(QWidget):
         return DataConfig(source=box.path.text(), resolution=int(self.resolution.currentText()), classes=box.classes.text().strip(),
                           held_out=0.0)
 
+    def _reload_sets(self) -> None:
+        """Read the chosen sets again, at the resolution now chosen."""
+        for which, box in self.boxes.items():
+            if box.path.text():
+                self._load(which)
+
     def _load(self, which: str) -> None:
         self.sets[which] = None
+        self._loads[which] += 1
+        load = self._loads[which]  # a newer load of the same set makes this one's answer stale
         self._refresh()
         self.boxes[which].summary.setText("Loading…")
         self.host.run(_load_set, self.set_config(which), doing=f"Loading the {which} set",
-                      on_result=lambda dataset: self._on_loaded(which, dataset),
-                      on_error=lambda sentence: self._on_load_failed(which, sentence))
+                      on_result=lambda dataset: load == self._loads[which] and self._on_loaded(which, dataset),
+                      on_error=lambda sentence: load == self._loads[which] and self._on_load_failed(which, sentence))
 
     def _on_loaded(self, which: str, dataset) -> None:
         self.sets[which] = dataset
@@ -181,7 +190,7 @@ class TranslatePanel(QWidget):
             setattr(config.data, which, data.source)
             setattr(config.data, f"{which}_classes", data.classes)
         config.data.resolution = int(self.resolution.currentText())
-        config.model.name = self.model.currentText()
+        choose_model(config, self.model.currentText())
         config.train.steps = self.steps.value()
         return config
 
