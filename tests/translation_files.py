@@ -19,13 +19,13 @@ def translation_sets(root: Path, per_class: int = 4, resolution: int = 16) -> tu
 
 
 def tiny_translation_config(source: Path, target: Path, model: str = "cut", steps: int = 6):
-    from studio.core.translation.config import TranslationConfig
+    from studio.core.translation.config import TranslationConfig, choose_model
 
     config = TranslationConfig()
+    choose_model(config, model)
     config.data.source, config.data.target = str(source), str(target)
     config.data.resolution = 16
     config.data.held_out = 0.25
-    config.model.name = model
     config.model.g_width, config.model.d_width, config.model.blocks = 4, 4, 1
     config.train.steps, config.train.batch_size = steps, 2
     config.train.log_every, config.train.sample_every, config.train.checkpoint_every = 2, 3, 3

@@ -220,10 +220,15 @@ def _fit(run, dataset, distributed) -> int:
         if result.reason:
             print(result.reason, file=sys.stderr)
         if result.stopped:
-            checkpoint = run.latest_checkpoint()
-            print(f"Training was stopped{' by ' + received[0] if received else ''} at step {result.step}; "
-                  + (f"its checkpoint is {checkpoint}" if checkpoint else "no checkpoint was written yet")
-                  + f"; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
-            return INTERRUPTED
+            return report_stopped(run, result.step, received)
         print(f"Finished {result.step} steps: {run.path}")
         return 0
+
+
+def report_stopped(run, step: int, received: list[str]) -> int:
+    """Say on stderr where a stopped run's checkpoint is and how to continue it; returns the exit status."""
+    checkpoint = run.latest_checkpoint()
+    print(f"Training was stopped{' by ' + received[0] if received else ''} at step {step}; "
+          + (f"its checkpoint is {checkpoint}" if checkpoint else "no checkpoint was written yet")
+          + f"; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
+    return INTERRUPTED

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from studio.cli.common import load_data, override
 from studio.cli.progress import ProgressBar
-from studio.cli.training import INTERRUPTED, STOPPED_HELP, stop_on_signals
+from studio.cli.training import STOPPED_HELP, report_stopped, stop_on_signals
 from studio.core.data_source import DataSourceNotApproved
 from studio.core.errors import Cancelled, StudioError
 from studio.core.files import occupied
 from studio.core.run_lock import refuse_if_training
 from studio.core.tasks import TaskState
 from studio.core.config import DEMO_SOURCE
-from studio.core.translation.config import MODELS, TranslationConfig, check
+from studio.core.translation.config import MODELS, TranslationConfig, check, choose_model
 from studio.core.translation.run import TranslationRun
 
 
@@ -66,7 +66,9 @@ def _train(args: argparse.Namespace) -> int:
     config = TranslationConfig()
     override(config.data, source=_absolute(args.source), target=_absolute(args.target), source_classes=args.source_classes,
              target_classes=args.target_classes, resolution=args.resolution, held_out=args.held_out, max_images=args.max_images)
-    override(config.model, name=args.model, g_width=args.g_width, d_width=args.d_width)
+    if args.model:
+        choose_model(config, args.model)
+    override(config.model, g_width=args.g_width, d_width=args.d_width)
     override(config.train, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device)
     check(config)
     if occupied(args.out):
@@ -134,11 +136,7 @@ def _fit(run: TranslationRun, pair) -> int:
     if isinstance(result, Failed):
         raise StudioError(result.message)
     if result.stopped:
-        checkpoint = run.latest_checkpoint()
-        print(f"Training was stopped{' by ' + received[0] if received else ''} at step {result.step}; "
-              + (f"its checkpoint is {checkpoint}" if checkpoint else "no checkpoint was written yet")
-              + f"; continue with: python -m studio resume --run {run.path}", file=sys.stderr)
-        return INTERRUPTED
+        return report_stopped(run, result.step, received)
     print(f"Finished {result.step} steps: {run.path}")
     return 0
 

@@ -184,3 +184,21 @@ def test_tampered_translation_run_files_are_refused_by_the_validation_gate(train
     checkpoint.write_bytes(checkpoint.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(StudioError, match="damaged"):
         Translator(TranslationRun.open(copy))
+
+
+def test_two_classes_of_one_dataset_make_the_source_and_the_target(image_sets):
+    config = tiny_translation_config(image_sets[0], image_sets[0])
+    config.data.source_classes, config.data.target_classes = "circle", "square"
+    pair = load_config_pair(config)
+    assert set(pair.source.names) == {f"circle/circle-{i:03d}.png" for i in range(4)}
+    assert set(pair.target.names) == {f"square/square-{i:03d}.png" for i in range(4)}
+
+
+def test_choosing_fastcut_takes_its_nce_weight():
+    from studio.core.translation.config import TranslationConfig, choose_model
+
+    config = TranslationConfig()
+    choose_model(config, "fastcut")
+    assert (config.model.name, config.train.lambda_nce) == ("fastcut", 10.0)
+    choose_model(config, "cut")
+    assert config.train.lambda_nce == 1.0

@@ -77,3 +77,28 @@ def test_choose_sets_train_watch_drop_an_image_and_export(qtbot, panel, monkeypa
         rows = list(csv.DictReader(handle))
     assert sorted(row["file"] for row in rows) == sorted(p.relative_to(source).as_posix() for p in source.rglob("*.png"))
     assert "Wrote 8 translations" in panel.apply.message.text()
+
+
+def test_a_run_trained_before_opens_and_translates_and_a_generation_run_is_refused(qtbot, panel, monkeypatch, tmp_path, trained_run):
+    from studio.core.translation.data import load_config_pair, new_translation_run
+    from studio.core.translation.trainer import TranslationTrainer
+    from tests.translation_files import tiny_translation_config
+
+    sets = translation_sets(tmp_path / "sets")
+    config = tiny_translation_config(*sets, steps=3)
+    pair = load_config_pair(config)
+    run = new_translation_run(tmp_path, config, pair, name="earlier")
+    TranslationTrainer(run, pair).run()
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(trained_run.path))
+    click(qtbot, panel.open_run)
+    qtbot.waitUntil(lambda: "is not a style-transfer" in panel.status.text(), timeout=LOAD_TIMEOUT_MS)
+    assert panel.run_path is None and not panel.apply.choose_image.isEnabled()
+
+    with qtbot.waitSignal(panel.run_opened, timeout=LOAD_TIMEOUT_MS):
+        choose_folder(qtbot, panel, monkeypatch, panel.open_run, run.path)
+    assert "at step 3" in panel.status.text() and panel.preview.image_array() is not None
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(next(sets[0].rglob("*.png"))), ""))
+    with qtbot.waitSignal(panel.translated, timeout=LOAD_TIMEOUT_MS) as translated:
+        click(qtbot, panel.apply.choose_image)
+    assert translated.args[0].step == 3

@@ -3,7 +3,7 @@ generation runs (labels, help and bounds in each field's metadata). No torch her
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from studio.core.errors import StudioError
 
 KIND = "translation"
 MODELS = ("cut", "fastcut", "cyclegan")
+NCE_WEIGHTS = {"cut": 1.0, "fastcut": 10.0, "cyclegan": 1.0}  # CUT's published settings; CycleGAN has no NCE loss
 
 
 @dataclass
@@ -47,7 +48,7 @@ class TranslationTrainConfig:
     steps: int = _spec(2000, "Steps", "Total optimisation steps.", min=1, max=MAX_STEPS)
     batch_size: int = _spec(4, "Batch size", "Images of each set per step.", min=1, max=256)
     lr: float = _spec(2e-4, "Learning rate", "Adam step size of every network.", min=1e-7, max=1.0)
-    lambda_nce: float = _spec(1.0, "NCE weight", "Weight of the PatchNCE loss (CUT, FastCUT); FastCUT's usual value is 10.",
+    lambda_nce: float = _spec(1.0, "NCE weight", "Weight of the PatchNCE loss (CUT, FastCUT); choosing FastCUT sets it to 10.",
                               min=0.0, max=100.0)
     lambda_cycle: float = _spec(10.0, "Cycle weight", "Weight of the cycle loss (CycleGAN).", min=0.0, max=100.0)
     lambda_identity: float = _spec(0.5, "Identity weight", "CycleGAN's identity loss, as a share of the cycle weight.", min=0.0, max=10.0)
@@ -108,6 +109,8 @@ def check(config: TranslationConfig) -> None:
         raise StudioError(next(iter(problems.values())))
 
 
-def with_sources(config: TranslationConfig, source: str, target: str) -> TranslationConfig:
-    """``config`` reading its two sets from ``source`` and ``target``."""
-    return replace(config, data=replace(config.data, source=source, target=target))
+def choose_model(config: TranslationConfig, name: str) -> None:
+    """Switch ``config`` to the model ``name`` with that model's NCE weight."""
+    config.model.name = name
+    config.train.lambda_nce = NCE_WEIGHTS.get(name, config.train.lambda_nce)
+

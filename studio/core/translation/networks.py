@@ -50,33 +50,23 @@ class ResnetGenerator(nn.Module):
         self.feature_channels = [width, width * 2, width * 4] + [width * 4] * len(self._feature_blocks)
 
     def forward(self, x: torch.Tensor, with_features: bool = False):
-        features = []
-        x = self.stem(x)
-        features.append(x)
-        for layer in self.down:
-            x = layer(x)
-            features.append(x)
-        for index, block in enumerate(self.blocks):
-            x = block(x)
-            if index in self._feature_blocks:
-                features.append(x)
+        x, features = self._encoder(x, self.blocks)
         out = self.up(x)
         return (out, features) if with_features else out
 
     def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """The encoder features alone: the decoder is skipped."""
-        features = []
-        x = self.stem(x)
-        features.append(x)
+        """The encoder features alone: the blocks after the last compared one and the decoder are skipped."""
+        return self._encoder(x, self.blocks[: max(self._feature_blocks, default=-1) + 1])[1]
+
+    def _encoder(self, x: torch.Tensor, blocks) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        features = [x := self.stem(x)]
         for layer in self.down:
-            x = layer(x)
-            features.append(x)
-        last = max(self._feature_blocks, default=-1)
-        for index, block in enumerate(self.blocks[: last + 1]):
+            features.append(x := layer(x))
+        for index, block in enumerate(blocks):
             x = block(x)
             if index in self._feature_blocks:
                 features.append(x)
-        return features
+        return x, features
 
 
 class PatchDiscriminator(nn.Module):

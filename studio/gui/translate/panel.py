@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QApplication, QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
 
 from studio.core.config import DataConfig
 from studio.core.errors import StudioError
 from studio.core.paths import runs_dir
-from studio.core.translation.config import MODELS, TranslationConfig, check
+from studio.core.translation.config import MODELS, TranslationConfig, check, choose_model
 from studio.core.translation.config import TranslationDataConfig as _DataFields
 from studio.gui.curves.panel import GrowingBuffer
 from studio.gui.naming import named
@@ -46,6 +46,21 @@ def _read_preview_images(run_path: Path, images: Path):
     return read_images(images, TranslationRun.open(run_path).config.data.resolution, PREVIEW_IMAGES)
 
 
+def _open_run(path: Path):
+    """(the run's folder, its last step, its newest before/after row or None), for a run of the translation kind."""
+    from studio.core.imaging import load_png
+    from studio.core.translation.run import TranslationRun
+
+    run = TranslationRun.open(path)
+    if run.latest_checkpoint() is None:
+        raise StudioError(f"The run '{run.name}' has no checkpoint yet, so there is nothing to translate with.")
+    try:
+        row = load_png(run.latest_samples()) if run.latest_samples() is not None else None
+    except (OSError, ValueError):  # a damaged before/after row is only not shown
+        row = None
+    return run.path, run.last_step(), row
+
+
 def _translate_folder(run_path: Path, images: Path, out_dir: Path, strength: float, task=None):
     from studio.core.translation.export import translate_with_run
 
@@ -61,6 +76,7 @@ class TranslatePanel(QWidget):
     set_loaded = Signal(str)
     translated = Signal(object)
     exported = Signal(object)
+    run_opened = Signal(object)
 
     def __init__(self, host: ThreadHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +84,7 @@ class TranslatePanel(QWidget):
         self.host = host
         self.previewer = PreviewService(self)
         self.sets: dict[str, object] = {"source": None, "target": None}
+        self._loads = {"source": 0, "target": 0}
         self.run_path: Path | None = None
         self.worker: TranslationTrainWorker | None = None
         self._export_task = None
@@ -93,6 +110,8 @@ class TranslatePanel(QWidget):
         self.train = named(QPushButton("Train"), "translateTrain", "Train the translator")
         self.pause = named(QPushButton("Pause"), "translatePause", "Pause or continue training")
         self.stop = named(QPushButton("Stop"), "translateStop", "Stop training with a checkpoint")
+        self.open_run = named(QPushButton("Open run…"), "translateOpenRun", "Open a translation run",
+                              "Open a translation run trained before (here or with translate-train) to translate with it.")
         self.status = named(QLabel("Choose a source and a target set."), "translateStatus", "Training status")
         self.status.setWordWrap(True)
         self.plot = named(pg.PlotWidget(background=None), "translateCurves", "Translation losses")
@@ -111,7 +130,7 @@ class TranslatePanel(QWidget):
         for label, widget in (("Model", self.model), ("Resolution", self.resolution), ("Steps", self.steps)):
             controls.addWidget(QLabel(label))
             controls.addWidget(widget)
-        for button in (self.train, self.pause, self.stop):
+        for button in (self.train, self.pause, self.stop, self.open_run):
             controls.addWidget(button)
         controls.addWidget(self.status, 1)
         watch = QSplitter()
@@ -129,10 +148,11 @@ class TranslatePanel(QWidget):
     def _connect(self) -> None:
         for which, box in self.boxes.items():
             box.chosen.connect(lambda which=which: self._load(which))
-        self.resolution.currentTextChanged.connect(lambda _: [self._load(which) for which in self.sets if self.boxes[which].path.text()])
+        self.resolution.currentTextChanged.connect(self._reload_sets)
         self.train.clicked.connect(self.start_training)
         self.pause.clicked.connect(self._toggle_pause)
         self.stop.clicked.connect(lambda: self.worker and self.worker.stop())
+        self.open_run.clicked.connect(self._ask_run)
         self.previewer.worker.rendered.connect(self._on_translated)
         self.previewer.worker.failed.connect(self.apply.message.setText)
         self.apply.images_chosen.connect(self._show_images)
@@ -145,7 +165,7 @@ class TranslatePanel(QWidget):
         self.train.setEnabled(not training and all(self.sets.values()))
         self.pause.setEnabled(training)
         self.stop.setEnabled(training)
-        for widget in (self.model, self.resolution, self.steps, *(box.choose for box in self.boxes.values())):
+        for widget in (self.model, self.resolution, self.steps, self.open_run, *(box.choose for box in self.boxes.values())):
             widget.setEnabled(not training)
         self.apply.set_ready(self.run_path is not None and not training)
 
@@ -155,13 +175,21 @@ class TranslatePanel(QWidget):
         return DataConfig(source=box.path.text(), resolution=int(self.resolution.currentText()), classes=box.classes.text().strip(),
                           held_out=0.0)
 
+    def _reload_sets(self) -> None:
+        """Read the chosen sets again, at the resolution now chosen."""
+        for which, box in self.boxes.items():
+            if box.path.text():
+                self._load(which)
+
     def _load(self, which: str) -> None:
         self.sets[which] = None
+        self._loads[which] += 1
+        load = self._loads[which]  # a newer load of the same set makes this one's answer stale
         self._refresh()
         self.boxes[which].summary.setText("Loading…")
         self.host.run(_load_set, self.set_config(which), doing=f"Loading the {which} set",
-                      on_result=lambda dataset: self._on_loaded(which, dataset),
-                      on_error=lambda sentence: self._on_load_failed(which, sentence))
+                      on_result=lambda dataset: load == self._loads[which] and self._on_loaded(which, dataset),
+                      on_error=lambda sentence: load == self._loads[which] and self._on_load_failed(which, sentence))
 
     def _on_loaded(self, which: str, dataset) -> None:
         self.sets[which] = dataset
@@ -181,7 +209,7 @@ class TranslatePanel(QWidget):
             setattr(config.data, which, data.source)
             setattr(config.data, f"{which}_classes", data.classes)
         config.data.resolution = int(self.resolution.currentText())
-        config.model.name = self.model.currentText()
+        choose_model(config, self.model.currentText())
         config.train.steps = self.steps.value()
         return config
 
@@ -248,11 +276,22 @@ class TranslatePanel(QWidget):
         if self._shown is not None:
             self._request_translation()
 
+    def _ask_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a translation run", str(runs_dir()))
+        if folder:
+            self.set_run(Path(folder))
+
     def set_run(self, path: Path) -> None:
-        """Apply the translation run at ``path`` (a run trained before)."""
-        self.run_path = Path(path)
-        self.status.setText(f"Run {self.run_path.name}: translate images below.")
+        """Translate with the run at ``path`` (trained before), once it is found to be a translation run."""
+        self.host.run(_open_run, Path(path), doing="Opening the run", on_result=self._on_run_opened, on_error=self.status.setText)
+
+    def _on_run_opened(self, opened) -> None:
+        path, step, row = opened
+        self.run_path = path
+        self.preview.set_image(row)
+        self.status.setText(f"Run {path.name} at step {step:,}: translate images below.")
         self._refresh()
+        self.run_opened.emit(path)
 
     # ------------------------------------------------------------------ applying
     def _show_images(self, path: Path) -> None:

@@ -12,46 +12,28 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.gui.tasks import analyst_message
-from studio.gui.training.worker import TrainWorker, gui_share_of_threads
+from studio.gui.training.worker import TrainWorker
 
 
 class TranslationTrainWorker(TrainWorker):
-    """Trains a new translation run (``config`` on the loaded ``pair``) under ``root``, or resumes
-    ``resume_path``; ``step_logged`` carries TranslationLogged, ``samples_ready`` PreviewReady."""
+    """Trains a new translation run (``config`` on the loaded ``pair``) under ``root``; ``step_logged``
+    carries TranslationLogged, ``samples_ready`` PreviewReady."""
 
     doing = "Training the translator"
 
-    def __init__(self, config: Any, pair: Any, root: Path, resume_path: Path | None = None) -> None:
-        super().__init__(config, pair, resume_path)
+    def __init__(self, config: Any, pair: Any, root: Path) -> None:
+        super().__init__(config, pair)
         self.root = Path(root)
         from studio.core.translation.events import PreviewReady, TranslationLogged
 
         self._signals.update({TranslationLogged: self.step_logged, PreviewReady: self.samples_ready})
 
     def _train(self) -> None:
-        import torch
-
         from studio.core.translation.data import new_translation_run
-        from studio.core.translation.run import TranslationRun
         from studio.core.translation.trainer import TranslationTrainer
 
-        if self.resume_path is None:
-            run = new_translation_run(self.root, self.config, self.dataset)
-        else:
-            run = TranslationRun.open(self.resume_path)
-            run.continue_to(self.config.train.steps)
-        trainer = TranslationTrainer(run, self.dataset, on_event=self._on_event)
-        with self._lock:
-            self._trainer = trainer
-            pending, self._pending = self._pending, []
-        for call in pending:
-            call(trainer)
-        threads = torch.get_num_threads()
-        torch.set_num_threads(gui_share_of_threads(threads))
-        try:
-            trainer.run()
-        finally:
-            torch.set_num_threads(threads)
+        run = new_translation_run(self.root, self.config, self.dataset)
+        self._train_with(TranslationTrainer(run, self.dataset, on_event=self._on_event))
 
 
 @dataclass(frozen=True)
