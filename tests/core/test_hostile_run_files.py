@@ -190,3 +190,17 @@ def test_an_export_that_would_fill_the_disk_is_refused_first(tmp_path, monkeypat
     check_free_space(tmp_path / "new" / "folder", 5 * 1024**2, "5 images")
     with pytest.raises(StudioError, match=r"^1,000 images would need about 20 MiB, but the disk of '.*' has only 10 MiB free"):
         check_free_space(tmp_path / "new" / "folder", 20 * 1024**2, "1,000 images")
+
+
+def test_a_damaged_cached_classifier_is_left_out_of_the_projections_distance(trained_run, demo_images, tmp_path, caplog):
+    import torch
+
+    from studio.core.explore.feature_distance import run_feature_distance
+
+    run = Run.open(shutil.copytree(trained_run.path, tmp_path / "run"))
+    classifier_features(demo_images, run.path / "eval", steps=2)
+    (run.path / "eval" / "classifier.safetensors").write_bytes(pickle_weights())
+    with caplog.at_level(logging.WARNING, logger="studio.notes"):
+        distance = run_feature_distance(run, run.latest_checkpoint(), 0, torch.device("cpu"))
+    assert list(distance.networks) == ["discriminator"]
+    assert f"The cached classifier in '{run.path / 'eval'}' is not used for projecting: " in caplog.text
