@@ -79,7 +79,7 @@ def test_a_huge_integer_in_the_split_is_one_sentence(hostile):
 
 
 @pytest.mark.parametrize("command", [["evaluate", "--n", 16], ["usefulness", "--seeds", 1, "--probe-steps", 1],
-                                     ["augment", "--balance", "--out", "{out}"]])
+                                     ["augment", "--balance", "--out", "{out}"], ["resume", "--steps", 20]])
 def test_a_split_holding_out_a_whole_class_is_refused(hostile, tmp_path, command):
     hold_out_a_whole_class(hostile)
     before = folder_digest(hostile)
