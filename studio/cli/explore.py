@@ -65,12 +65,15 @@ def class_index(sampler, text: str | None) -> int | None:
 
 
 def _sample(args: argparse.Namespace) -> int:
+    from studio.core.data.limits import current_limits
     from studio.core.explore.export import export_grid, export_images
     from studio.core.imaging import load_png
     from studio.core.sampling import Sampler
 
     psi = check_truncation(args.truncation)
     sampler = Sampler.from_run(Run.open(args.run))
+    if args.grid:  # the grid holds every image at once
+        current_limits().check_images("the grid", args.n, sampler.resolution)
     bar = ProgressBar("sampling")
     paths = export_images(sampler, args.out, args.n, seed=args.seed, task=TaskState(bar.update), truncation=psi,
                           class_index=class_index(sampler, args.class_))

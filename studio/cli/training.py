@@ -162,10 +162,12 @@ def _resume(args: argparse.Namespace) -> int:
     distributed = DistributedContext.from_env(run.config.train.device)
     if distributed.is_main:
         refuse_if_training(run.path)
-        if args.data is not None:
-            run.save_config(run.config)  # the run trains on it from now on: remembered, sealed
+    dataset = load_data(run.data_config())
+    run.split(dataset)  # a test split that does not fit the data is refused before anything is recorded
+    if distributed.is_main and args.data is not None:
+        run.save_config(run.config)  # the run trains on it from now on: remembered, sealed
     run.continue_to(args.steps)
-    return _fit(run, load_data(run.data_config()), distributed)
+    return _fit(run, dataset, distributed)
 
 
 def _fit(run, dataset, distributed) -> int:

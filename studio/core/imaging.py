@@ -67,6 +67,8 @@ def read_run_grid(path: Path, resolution: int, run_path: Path) -> np.ndarray:
                     raise StudioError(f"'{path}' is {width:,}×{height:,} pixels, larger than any grid the run writes "
                                       f"({largest:,} a side); it was not decoded.")
                 return np.asarray(image.convert("RGB"))
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, struct.error,
-                Image.DecompressionBombError):  # Pillow's ways of failing on a damaged file
+        except Image.DecompressionBombError:  # Pillow's own limit, from the header too
+            raise StudioError(f"'{path}' claims more pixels than any grid the run writes; it was not decoded.") from None
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError,
+                struct.error):  # Pillow's ways of failing on a damaged file
             raise StudioError(f"'{path}' is not a readable image.") from None

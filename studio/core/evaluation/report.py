@@ -146,8 +146,10 @@ def build_report(run: Run, task: TaskState | None = None) -> Report:
     try:
         dataset = load_dataset(run.data_config(), task.subtask())  # refused when the run's data is from elsewhere
         training_part, _ = run.split(dataset)
-    except StudioError:
+        data_problem = ""
+    except StudioError as problem:
         dataset = training_part = None
+        data_problem = str(problem)
     tick(1)
     latest = _latest_evaluation(run, saved_evaluations(run))
     if latest is None and training_part is not None and run.latest_checkpoint() is not None:
@@ -163,7 +165,7 @@ def build_report(run: Run, task: TaskState | None = None) -> Report:
     sections = [
         Section("summary", "Summary", _summary_prose(run, found), [_findings_table(summary)]),
         Section("run", "Run card", "The settings and the machine this run was trained with.", [_run_card(run, losses)]),
-        _data_section(run, dataset),
+        _data_section(run, dataset, data_problem),
         _dynamics_section(kind, losses, evals, found),
         _filmstrip_section(run),
     ]
@@ -290,7 +292,7 @@ def _usefulness_section(run: Run) -> list[Section]:
                     [accuracy, Table(["Trained on", "Accuracy", "Macro-F1"], result.table()), recall])]
 
 
-def _data_section(run: Run, dataset) -> Section:
+def _data_section(run: Run, dataset, problem: str) -> Section:
     summary = run.info.get("dataset", {})
     classes = summary.get("classes", {})
     blocks: list[Block] = []
@@ -307,7 +309,7 @@ def _data_section(run: Run, dataset) -> Section:
     skipped = list(dataset.skipped) if dataset is not None else []
     if skipped:
         blocks.append(Table(["Skipped file", "Reason"], [[item.path, item.reason] for item in skipped[:50]]))
-    where = "" if dataset is not None else " The data could not be reloaded now, so no images are shown."
+    where = "" if dataset is not None else f" The data could not be used now, so no images are shown: {problem}"
     prose = (f"{summary.get('images', 0):,} images from {summary.get('source', '?')} in {len(classes)} "
              f"class{'es' if len(classes) != 1 else ''}; {summary.get('skipped', 0)} files were skipped. "
              f"{run.held_out_note()}{where}")
