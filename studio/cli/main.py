@@ -7,6 +7,7 @@ traceback. Each command group lives in its own module; this one only assembles t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from studio.cli.augment import add_augment_commands
@@ -19,16 +20,32 @@ from studio.cli.training import add_models_command, add_training_commands
 from studio.core.errors import StudioError
 
 USAGE_ERROR = 2
+OUTPUT_CLOSED = 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.command(args)
+        status = args.command(args)
+        sys.stdout.flush()  # output still buffered fails here, while the pipe's reader can still be noticed
+        return status
     except StudioError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:
+        return _output_closed()
+
+
+def _output_closed() -> int:
+    """The reader of stdout went away (``| head``): stop quietly, as command-line tools do.
+
+    What is still buffered goes to the null device, so Python's own flush at exit does not fail again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return OUTPUT_CLOSED
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,7 +14,8 @@ from studio.gui.training.worker import gui_share_of_threads
 
 
 class SweepWorker(QObject):
-    """Runs the sweep in ``folder`` on ``dataset``; hosted by a ``ThreadHost``.
+    """Runs the sweep in ``folder`` on ``dataset`` (with the ``changed`` spec the runner writes first);
+    hosted by a ``ThreadHost``.
 
     ``pause``, ``resume`` and ``stop`` call the runner's thread-safe methods directly (the worker's
     thread is busy running trials, so a queued slot would only run afterwards); a stop asked for
@@ -30,13 +31,13 @@ class SweepWorker(QObject):
     done = Signal()
     doing = "The sweep"
 
-    def __init__(self, folder: Path, dataset: Any, train_trial: Any = None) -> None:
+    def __init__(self, folder: Path, dataset: Any, train_trial: Any = None, changed: Any = None) -> None:
         super().__init__()
         from studio.core.sweep.runner import SweepRunner
 
         self.folder = Path(folder)
         # not named ``runner``: the ThreadHost moves a job's ``runner`` to the thread
-        self.sweep = SweepRunner(self.folder, dataset, self._on_event, train_trial)
+        self.sweep = SweepRunner(self.folder, dataset, self._on_event, train_trial, changed)
         self._signals = {SweepStarted: self.sweep_started, TrialStarted: self.trial_started,
                          TrialProgress: self.trial_progress, TrialFinished: self.trial_finished,
                          SweepFinished: self.sweep_finished}
