@@ -21,6 +21,7 @@ from studio.gui.widgets.config_form import ConfigForm
 from studio.gui.naming import named
 from studio.gui.widgets.image_view import ImageView
 from studio.core.data.jobs import DatasetSummary
+from studio.core.data.validation import hidden_line
 
 DEMO_LABEL = "Built-in demo"
 CHOOSE_LABEL = "Choose folder…"
@@ -267,4 +268,6 @@ def report_details(report: dict) -> str:
         lines.append("Shorter side: " + " · ".join(sizes))
     if shapes:
         lines.append("Shape: " + " · ".join(shapes))
+    if hidden_line(report):
+        lines.append(hidden_line(report))
     return "\n".join(lines)
