@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from studio.cli.augment import add_augment_commands
@@ -22,6 +23,7 @@ from studio.core.errors import StudioError
 from studio.core.notes import LOGGER
 
 USAGE_ERROR = 2
+OUTPUT_CLOSED = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +31,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.command(args)
+        status = args.command(args)
+        sys.stdout.flush()  # output still buffered fails here, while the pipe's reader can still be noticed
+        return status
     except StudioError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:
+        return _output_closed()
+
+
+def _output_closed() -> int:
+    """The reader of stdout went away (``| head``): stop quietly, as command-line tools do.
+
+    What is still buffered goes to the null device, so Python's own flush at exit does not fail again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return OUTPUT_CLOSED
 
 
 def _print_notes() -> None:

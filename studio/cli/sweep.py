@@ -11,6 +11,7 @@ from pathlib import Path
 from studio.cli.common import add_data_options, data_config_from, load_data, seed_argument
 from studio.cli.progress import ProgressBar
 from studio.cli.training import INTERRUPTED, stop_on_signals
+from studio.core.config import DEMO_SOURCE
 from studio.core.errors import StudioError
 
 SWEEP_HELP = """Trains many short runs with settings chosen by Optuna and keeps the one with the lowest FD.
@@ -21,7 +22,11 @@ finished trial. 'python -m studio sweep show DIR' prints the trials and what mat
 --param changes the search space (repeatable): lr_g=1e-5:1e-3:log (a range on a log scale),
 beta1=0:0.9 (a range), batch_size=16,32,64 (a choice), loss=hinge (fixed), r1_gamma=off (the
 default value). Searched by default: lr_g, lr_d, beta1, batch_size, g_width, d_width, loss,
-diffaugment; also available: beta2, latent_dim, model, r1_gamma, ema_decay, precision."""
+diffaugment; also available: beta2, latent_dim, model, r1_gamma, ema_decay, precision.
+
+With --resume, --data names where the sweep's dataset is on this machine (the sweep remembers it):
+a sweep made elsewhere whose dataset lies outside its folder needs it. Its other dataset options
+stay as the sweep recorded them."""
 
 
 def add_sweep_command(commands) -> None:
@@ -65,14 +70,14 @@ def _sweep(args: argparse.Namespace) -> int:
         raise StudioError("Name the sweep folder with --out DIR (a new one, or an existing one with --resume).")
     folder = args.out
     if args.resume:
-        spec, dataset = _resumed(args)
+        spec, dataset, changed = _resumed(args)
     else:
         spec, dataset = _created(args)
-    return _run(folder, spec, dataset)
+        changed = None
+    return _run(folder, spec, dataset, changed)
 
 
 def _created(args: argparse.Namespace):
-    from studio.core.config import DEMO_SOURCE
     from studio.core.files import occupied
     from studio.core.sweep.jobs import create_sweep, plan_sweep
     from studio.core.sweep.space import default_space, with_params
@@ -103,38 +108,45 @@ def _created(args: argparse.Namespace):
 
 
 def _resumed(args: argparse.Namespace):
+    """The sweep to continue with the changes asked for, and its dataset: everything is checked (and the
+    data loaded) before the runner writes anything, so a refusal leaves the folder as it was."""
     from dataclasses import fields
 
     from studio.core.config import DataConfig
+    from studio.core.data_source import DataSourceNotApproved
     from studio.core.sweep.jobs import check_same_data, open_sweep, widen_budget
-    from studio.core.sweep.spec import write_spec
+    from studio.core.sweep.lock import refuse_if_running
+    from studio.core.sweep.study import check_journal
 
-    spec = open_sweep(args.out)
+    recorded = open_sweep(args.out)
     if args.param:
         raise StudioError("A sweep's search space is fixed once it has run; start a new sweep to search other values.")
-    for flag, value, ours in (("--steps", args.steps, spec.steps), ("--eval-every", args.eval_every, spec.eval_every),
-                              ("--eval-samples", args.eval_samples, spec.eval_samples), ("--seed", args.seed, spec.seed),
-                              ("--features", None if args.features == "auto" else args.features, spec.features)):
+    for flag, value, ours in (("--steps", args.steps, recorded.steps), ("--eval-every", args.eval_every, recorded.eval_every),
+                              ("--eval-samples", args.eval_samples, recorded.eval_samples), ("--seed", args.seed, recorded.seed),
+                              ("--features", None if args.features == "auto" else args.features, recorded.features)):
         if value is not None and value != ours:
             raise StudioError(f"This sweep was made with {flag} {ours}, not {value}; its trials must be measured alike, "
                               "so start a new sweep for other values.")
+    refuse_if_running(args.out)
+    check_journal(args.out)
     given = {spec_field.name for spec_field in fields(DataConfig)
              if spec_field.name != "source" and getattr(args, spec_field.name, None) is not None}
-    if args.data is not None:
-        given.add("source")
+    spec = widen_budget(recorded, args.trials, args.timeout, args.device)
+    if args.data is not None:  # where the sweep's dataset is on this machine: chosen here
+        spec.use_data_source(data_config_from(args).source)
     else:
-        args.data = spec.data.source
+        args.data = DEMO_SOURCE  # only the options given are compared below
     check_same_data(spec, data_config_from(args), given)
-    if args.trials is not None or args.timeout is not None:
-        spec = widen_budget(args.out, args.trials, args.timeout)
-    if args.device is not None and args.device != spec.device:
-        spec.device = args.device
-        spec.check()
-        write_spec(args.out, spec)
-    return spec, load_data(spec.data)
+    try:
+        data = spec.data_config(args.out)
+    except DataSourceNotApproved as refusal:
+        raise StudioError(f"The sweep '{args.out.name}' reads its dataset from '{refusal.source}', outside the sweep "
+                          "folder, and was not created by this studio; pass --data PATH with the dataset to use "
+                          "(that path if you trust it).") from None
+    return spec, load_data(data), (spec if spec.to_dict() != recorded.to_dict() else None)
 
 
-def _run(folder: Path, spec, dataset) -> int:
+def _run(folder: Path, spec, dataset, changed=None) -> int:
     from studio.core.sweep.events import SweepStarted, TrialFinished, TrialProgress, TrialStarted
     from studio.core.sweep.results import TrialRow, trial_cells
     from studio.core.sweep.runner import SweepRunner
@@ -165,7 +177,7 @@ def _run(folder: Path, spec, dataset) -> int:
             if event.message and event.state == "FAIL":
                 print(f"  {event.message}", file=sys.stderr)
 
-    runner = SweepRunner(folder, dataset, on_event)
+    runner = SweepRunner(folder, dataset, on_event, changed=changed)
     outcome: list = []
 
     def work() -> None:

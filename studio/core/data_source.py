@@ -34,12 +34,13 @@ _KEY_BYTES = 32
 
 
 class DataSourceNotApproved(StudioError):
-    """The run's dataset lies outside its folder and was not chosen on this machine; ``source`` is where it points."""
+    """The run's (or sweep's: ``kind``) dataset lies outside its folder and was not chosen on this machine;
+    ``source`` is where it points."""
 
-    def __init__(self, run_path: Path, source: str):
-        super().__init__(f"The run '{Path(run_path).name}' reads its dataset from '{source}', outside the run folder, "
-                         "and was not created by this studio; choose the dataset to use with it.")
-        self.source = source
+    def __init__(self, run_path: Path, source: str, kind: str = "run"):
+        super().__init__(f"The {kind} '{Path(run_path).name}' reads its dataset from '{source}', outside the {kind} "
+                         "folder, and was not created by this studio; choose the dataset to use with it.")
+        self.source, self.kind = source, kind
 
 
 def resolve(run_path: Path, source: str) -> str:
@@ -56,6 +57,11 @@ def approved(run_path: Path, source: str, data_seal: str) -> bool:
     """True when the run's recorded ``source`` may be read without asking (see the module's rules)."""
     if source == DEMO_SOURCE or Path(resolve(run_path, source)).is_relative_to(Path(run_path).resolve()):
         return True
+    return sealed_here(source, data_seal)
+
+
+def sealed_here(source: str, data_seal: str) -> bool:
+    """True when ``data_seal`` is this studio's seal of ``source``: it was chosen on this machine."""
     expected = seal(source)
     return bool(expected) and hmac.compare_digest(data_seal, expected)
 

@@ -30,14 +30,16 @@ PROCESS_STARTED = time.time()
 T = TypeVar("T")
 
 
-def _default_file_mode() -> int:
-    """What ``open()`` would give a new file: 0o666 less the umask (mkstemp alone gives 0o600)."""
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
 
 
-_FILE_MODE = _default_file_mode()
+# What ``open()`` and ``mkdir()`` would give a new file and folder: the umask applies (mkstemp and
+# mkdtemp alone give 0o600 and 0o700, which would keep an export from the colleagues it is made for).
+_FILE_MODE = 0o666 & ~_umask()
+_FOLDER_MODE = 0o777 & ~_umask()
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -117,6 +119,7 @@ def write_new_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=STAGING_SUFFIX, dir=out_dir.parent))
+        staging.chmod(_FOLDER_MODE)
         result = fill(staging)
         if out_dir.exists():
             out_dir.rmdir()

@@ -49,13 +49,14 @@ class Run:
 
     @classmethod
     def create(cls, root: Path, config: RunConfig, dataset_summary: dict, name: str | None = None,
-               held_out: HeldOut | None = None) -> Run:
+               held_out: HeldOut | None = None, seal_data: bool = True) -> Run:
         """Make a new, uniquely named run folder under ``root`` and record what it will train.
 
         The summary's validation ``report`` (every class count, skipped file, duplicate) goes to its
         own ``dataset_report.json``; ``run.json`` keeps the short summary. ``held_out`` is the test
         split training leaves alone (see :func:`studio.core.training.jobs.new_run`); without it the
-        run trains on every image, as runs made before the split existed do.
+        run trains on every image, as runs made before the split existed do. ``seal_data`` False: the
+        analyst did not choose the dataset here (a received sweep's trials), so the run gets no seal.
         """
         base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{_slug(Path(config.data.source).name)}"
         path = unused_path(root, base)
@@ -66,7 +67,7 @@ class Run:
             "dataset": {key: value for key, value in dataset_summary.items() if key != "report"},
             "versions": {"studio": __version__, "torch": _package_version("torch"), "python": platform.python_version()},
         }
-        if config.data.source != DEMO_SOURCE:
+        if config.data.source != DEMO_SOURCE and seal_data:
             info["data_seal"] = seal(config.data.source)
         if held_out is not None:
             write_text_atomic(path / HELD_OUT_FILE, json.dumps(held_out.to_dict()))

@@ -111,6 +111,30 @@ def read_regular_file(path: Path, limit: tuple[str, int], inside: Path | None = 
         return handle.read(status.st_size)
 
 
+def check_inside(path: Path, folder: Path) -> None:
+    """Refuse ``path`` when a symbolic link takes it out of ``folder``: a folder from someone else may link
+    one of its files to the reader's own, which a reader would then read and a writer overwrite."""
+    try:
+        inside = Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, an unreadable folder
+        inside = False
+    if not inside:
+        raise StudioError(f"'{path}' is a link to a file outside '{folder}', so it is not read.")
+
+
+def check_line_lengths(path: Path, most: int) -> None:
+    """Refuse a text file with a line over ``most`` bytes, reading one bounded line at a time (a single
+    line of garbage as large as the file is never held whole)."""
+    try:
+        with open(path, "rb") as handle:
+            for number, line in enumerate(iter(lambda: handle.readline(most + 1), b""), start=1):
+                if len(line) > most:
+                    raise damaged(path, f"line {number:,}", f"it is longer than {most / MIB:g} MiB, so it was not "
+                                  "written by the studio.")
+    except OSError as error:
+        raise StudioError(f"'{path}' could not be read ({error.strerror}).") from None
+
+
 def read_json(path: Path) -> Any:
     """A JSON file's value, refused in one sentence when too large, malformed or nested too deeply.
 

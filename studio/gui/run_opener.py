@@ -1,5 +1,5 @@
-"""Reopening a run folder: read off the GUI thread, and ask the analyst before a run from someone
-else reads a dataset outside its folder."""
+"""Reopening a run folder: read off the GUI thread, and ask the analyst before a run (or a sweep) from
+someone else reads a dataset outside its folder."""
 
 from __future__ import annotations
 
@@ -46,20 +46,25 @@ class RunOpener(QObject):
 
     def ask_for_data(self, snapshot: RunSnapshot) -> str | None:
         """The dataset the analyst lets a run from elsewhere read: its own, another one, or None to not open it."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Dataset outside the run",
-                          f"The run '{snapshot.path.name}' was not created by this studio and reads its dataset from "
-                          f"'{snapshot.foreign_source}', outside the run folder. Read that dataset, or choose another?",
-                          parent=self.window)
-        box.setObjectName("foreignDataQuestion")
-        use = box.addButton("Use this dataset", QMessageBox.ButtonRole.AcceptRole)
-        choose = box.addButton("Choose another…", QMessageBox.ButtonRole.ActionRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        for button, name in ((use, "useRecordedDataButton"), (choose, "chooseOtherDataButton"),
-                             (cancel, "cancelOpenRunButton")):
-            named(button, name, button.text().rstrip("…"))
-        box.exec()
-        if box.clickedButton() is use:
-            return snapshot.foreign_source
-        if box.clickedButton() is choose:
-            return QFileDialog.getExistingDirectory(self.window, "Choose the dataset for this run", str(Path.home())) or None
-        return None
+        return ask_for_foreign_data(self.window, "run", snapshot.path.name, snapshot.foreign_source)
+
+
+def ask_for_foreign_data(parent: QWidget, kind: str, name: str, source: str) -> str | None:
+    """Ask the analyst before a ``kind`` ("run" or "sweep") folder from elsewhere reads its dataset outside
+    the folder: the recorded ``source``, another dataset they choose, or None (not opened)."""
+    box = QMessageBox(QMessageBox.Icon.Question, f"Dataset outside the {kind}",
+                      f"The {kind} '{name}' was not created by this studio and reads its dataset from "
+                      f"'{source}', outside the {kind} folder. Read that dataset, or choose another?", parent=parent)
+    box.setObjectName("foreignDataQuestion")
+    use = box.addButton("Use this dataset", QMessageBox.ButtonRole.AcceptRole)
+    choose = box.addButton("Choose another…", QMessageBox.ButtonRole.ActionRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    for button, object_name in ((use, "useRecordedDataButton"), (choose, "chooseOtherDataButton"),
+                                (cancel, "cancelOpenRunButton")):
+        named(button, object_name, button.text().rstrip("…"))
+    box.exec()
+    if box.clickedButton() is use:
+        return source
+    if box.clickedButton() is choose:
+        return QFileDialog.getExistingDirectory(parent, f"Choose the dataset for this {kind}", str(Path.home())) or None
+    return None

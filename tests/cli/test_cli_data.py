@@ -32,6 +32,18 @@ def test_inspect_prints_the_report_of_a_zip_with_skipped_entries(tmp_path):
     assert "Exact-duplicate groups: 1" in out and "pets/cats/a-copy.png, pets/cats/a.png" in out
 
 
+def test_inspect_names_the_hidden_folders_it_left_out(tmp_path):
+    for relative in ("cats/a.png", "dogs/b.png", ".git/objects/c.png", ".thumbnails/d.png", "cats/.cache/e.png"):
+        (tmp_path / "pets" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pets" / relative).write_bytes(png_bytes())
+    (tmp_path / "pets" / ".DS_Store").write_bytes(b"finder notes")
+    result = studio("data", "inspect", tmp_path / "pets", "--resolution", "16")
+    assert result.returncode == 0, result.stderr
+    assert "Images used: 2" in result.stdout
+    hidden = [line for line in result.stdout.splitlines() if line.startswith("Hidden folders")]
+    assert hidden == ["Hidden folders left out (names starting with a dot): .git, .thumbnails, cats/.cache"]
+
+
 @pytest.mark.parametrize("make, expected", [
     (lambda tmp: write_cifar_folder(tmp / "cifar-10-batches-py"), "Images used: 30"),
     (lambda tmp: write_mnist(tmp / "mnist", gz=True), "Images used: 30"),

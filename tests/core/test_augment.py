@@ -123,6 +123,34 @@ def test_resized_real_images_and_a_cancel_that_leaves_nothing(imbalanced_run, tm
     assert not (tmp_path / "cancelled").exists() and [p.name for p in tmp_path.iterdir()] == ["resized"]
 
 
+def test_synthetic_images_are_on_disk_while_later_ones_are_still_being_made(imbalanced_run, tmp_path):
+    run, dataset = imbalanced_run
+    written = []  # synthetic files in the staging folder at each progress report
+
+    def look(done, total):
+        written.append((done, len(list(tmp_path.glob(".out.*.partial/*/synthetic-*.png")))))
+
+    result = export_augmented(run, dataset, AugmentRequest(Target("per_class", 200)), tmp_path / "out",
+                              TaskState(look, interval_s=0))
+    made = sum(tally.kept for tally in result.tallies.values())
+    assert made > 3 * 64, "several batches"
+    assert any(0 < files < made for done, files in written if done < 1000), written
+    assert len(list((tmp_path / "out").glob("*/synthetic-*.png"))) == made
+
+
+def test_a_request_that_may_not_fit_on_the_disk_is_refused_before_anything_is_made(imbalanced_run, tmp_path, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    run, dataset = imbalanced_run
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 500_000, 500_000))
+    with pytest.raises(StudioError, match=r"^2,999,941 synthetic and 59 real images at 16 px need up to 2.9 GiB, but the "
+                                          r"disk of '.*' has 500,000 bytes free; ask for at most 421 synthetic images"):
+        export_augmented(run, dataset, AugmentRequest(Target("per_class", 1_000_000)), tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
 def _solid(colours, side=16):
     images = torch.tensor(colours, dtype=torch.uint8)[:, :, None, None].expand(-1, -1, side, side).contiguous()
     return images

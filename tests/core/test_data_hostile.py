@@ -156,6 +156,30 @@ def test_cifar_batches_that_together_pass_the_total_limit_are_refused(tmp_path, 
         load(path)
 
 
+def test_cifar_batches_over_the_total_are_refused_from_their_headers_before_any_is_read(tmp_path, monkeypatch):
+    members = {name: b"\0" * 300_000 for name in ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4")}
+    path = write_cifar_tarball(tmp_path / "cifar-10-python.tar.gz", members)
+    monkeypatch.setenv("GAN_STUDIO_MAX_TOTAL_MB", "1")
+    read = []
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", lambda archive, member: read.append(member.name))
+    with pytest.raises(StudioError, match=r"^'cifar-10-python.tar.gz' unpacks to 1.1 MiB, over the limit"):
+        load(path)
+    assert read == [], "the batches under the limit were not read either"
+
+
+@pytest.mark.parametrize("members, says", [
+    ({"data_batch_1": b"a", "x/data_batch_1": b"b"}, "holds 'data_batch_1' twice"),
+    ({f"noise-{index}": b"" for index in range(10_001)}, "holds more than 10,000 entries"),
+])
+def test_cifar_archives_with_odd_headers_are_refused_before_reading(tmp_path, monkeypatch, members, says):
+    path = write_cifar_tarball(tmp_path / "cifar-10-python.tar.gz", members)
+    read = []
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", lambda archive, member: read.append(member.name))
+    with pytest.raises(StudioError, match=says):
+        load(path)
+    assert read == []
+
+
 def test_zip_entry_whose_header_claims_gigabytes_is_listed_not_read(tmp_path):
     path = write_zip(tmp_path / "set.zip", {"a/huge.png": png_bytes()})
     _set_unpacked_size(path, 3 * GB // 2)

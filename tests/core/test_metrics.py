@@ -98,3 +98,13 @@ def test_inception_loads_only_from_a_local_weights_file(tmp_path, one_thread):
         feature_space("inception", None, tmp_path, tmp_path / "junk.pth")
     with pytest.raises(StudioError, match="needs labelled|weights file"):
         feature_space("inception", None, tmp_path, None)
+
+
+def test_quality_of_a_single_real_image_is_one_sentence_not_a_numpy_error():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(StudioError, match=r"^Measuring quality needs at least 4 real images; the dataset has 1\.$"):
+            quality_values(np.zeros((1, 8)), np.random.default_rng(0).normal(size=(16, 8)))
+        assert quality_values(np.eye(4, 8), np.random.default_rng(0).normal(size=(16, 8)))["fd"] >= 0

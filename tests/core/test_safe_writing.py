@@ -3,6 +3,7 @@ existing files, pruning never strands weights, and a crash's leftovers go when t
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 
 from studio.core.errors import StudioError
 from studio.core.explore.walks import check_fps, save_walk
-from studio.core.files import PROCESS_STARTED, remove_leftovers, write_bytes_atomic, write_new_folder
+from studio.core.files import (PROCESS_STARTED, remove_leftovers, write_bytes_atomic, write_new_folder,
+                                write_text_atomic)
 from studio.core.runs import Run, sidecar_path
 from tests.lock_holder import lock_held_elsewhere
 
@@ -168,3 +170,17 @@ def test_a_walk_at_an_impossible_speed_is_one_sentence_and_writes_nothing(tmp_pa
     with pytest.raises(StudioError, match="frames per second"):
         save_walk(np.zeros((3, 8, 8, 3), np.uint8), tmp_path / "walk.gif", fps)
     assert os.listdir(tmp_path) == []
+
+
+def test_an_export_folder_and_its_files_get_the_modes_the_umask_gives(tmp_path):
+    umask = os.umask(0)
+    os.umask(umask)
+
+    def fill(staging):
+        (staging / "class").mkdir()
+        write_text_atomic(staging / "class" / "manifest.csv", "file\n")
+
+    write_new_folder(tmp_path / "export", fill)
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "export").rglob("*")}
+    assert stat.S_IMODE((tmp_path / "export").stat().st_mode) == 0o777 & ~umask
+    assert modes == {"class": 0o777 & ~umask, "manifest.csv": 0o666 & ~umask}

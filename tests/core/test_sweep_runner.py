@@ -12,6 +12,7 @@ from studio.core.errors import StudioError
 from studio.core.sweep.events import COMPLETE, FAIL, PRUNED, SweepFinished, TrialFinished, TrialStarted
 from studio.core.sweep.jobs import create_sweep, plan_sweep, sweep_results, widen_budget
 from studio.core.sweep.runner import SweepRunner, TrialCannotResume, TrialOutcome
+from studio.core.sweep.spec import read_spec
 
 LABELLED = SimpleNamespace(class_names=["a", "b"])
 
@@ -73,9 +74,9 @@ class FakeTrainer:
         return TrialOutcome(step)
 
 
-def run_sweep(folder, fake, events=None):
+def run_sweep(folder, fake, events=None, changed=None):
     runner = SweepRunner(folder, dataset=None, on_event=(events.append if events is not None else lambda e: None),
-                         train_trial=fake)
+                         train_trial=fake, changed=changed)
     if fake.stop_after:
         fake.stop_after = (runner, *fake.stop_after)
     return runner.run()
@@ -126,9 +127,8 @@ def test_a_stopped_sweep_continues_its_trial_and_never_repeats_a_finished_one(tm
     assert [r.number for r in rows] == [0, 1, 2, 3] and all(r.state in (COMPLETE, PRUNED) for r in rows)
     assert dict(rows[2].curve)[30] == fd_of(rows[2].params, 30)
 
-    widen_budget(folder, trials=6)
     more = FakeTrainer()
-    run_sweep(folder, more)
+    run_sweep(folder, more, changed=widen_budget(read_spec(folder), trials=6))
     assert [number for number, _, _ in more.calls] == [4, 5]
 
 
@@ -254,8 +254,7 @@ def test_the_time_limit_starts_no_trial_once_spent_and_counts_across_sessions(tm
     assert len(sweep_results(folder).trials) == 2
     assert SweepRunner(folder, None, train_trial=minute).run().reason == "time"
     assert len(sweep_results(folder).trials) == 2
-    widen_budget(folder, timeout_min=3.5)
-    SweepRunner(folder, None, train_trial=minute).run()
+    SweepRunner(folder, None, train_trial=minute, changed=widen_budget(read_spec(folder), timeout_min=3.5)).run()
     assert [row.seconds for row in sweep_results(folder).trials] == [60.0] * 4
 
 

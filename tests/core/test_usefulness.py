@@ -84,3 +84,15 @@ def _unlabelled(run):
     dataset = load_dataset(run.config.data)
     return ImageDataset(images=dataset.images, labels=dataset.labels * 0, class_names=["unlabelled"], source="made",
                         names=list(dataset.names))
+
+
+def test_a_class_without_test_images_has_no_recall_and_raises_no_warning():
+    import warnings
+
+    from studio.core.evaluation.usefulness_result import WayResult
+
+    way = WayResult("real", [1.0, 1.0], [1.0, 1.0], [[float("nan"), 1.0], [float("nan"), 0.5]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "Mean of empty slice" used to reach the command line's stderr
+        recall = way.class_recall()
+    assert np.isnan(recall[0]) and recall[1] == 0.75

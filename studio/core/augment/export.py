@@ -2,7 +2,9 @@
 class-folder layout, with ``manifest.csv`` (one row per image), ``dataset.json`` (the settings and the
 per-class tallies) and a short ``README.txt``.
 
-The folder is filled in a hidden staging folder and renamed into place at the end (see
+Synthetic images are written as they are made, so memory does not grow with the number asked for; a
+request that may not fit on the disk is refused before anything is made. The folder is filled in a
+hidden staging folder and renamed into place at the end (see
 :func:`studio.core.files.write_new_folder`), so a cancel, a crash or a full disk leaves nothing half
 written. The run's held-out test images are left out: they stay untouched for testing.
 """
@@ -10,16 +12,17 @@ written. The run's held-out test images are left out: they stay untouched for te
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from studio.core.augment.gates import Gates, Judge
-from studio.core.augment.synthesis import Synthetic, Tally, synthesize
+from studio.core.augment.room import check_room
+from studio.core.augment.synthesis import Batch, Synthetic, Tally, synthesize
 from studio.core.augment.targets import Target, synthetic_targets
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.folder import UNLABELLED
@@ -72,8 +75,9 @@ class AugmentResult:
         return lines
 
 
-def prepare(run: Run, dataset: ImageDataset, request: AugmentRequest, task: TaskState) -> tuple[ImageDataset, Synthetic, Judge, object]:
-    """The training images and the synthetic images that passed the gates (shared with the usefulness check)."""
+def plan(run: Run, dataset: ImageDataset, request: AugmentRequest) -> tuple[ImageDataset, object, Judge, dict[str, int]]:
+    """The training images, the sampler, the judge and the synthetic images wanted per class: every
+    setting checked before anything is generated."""
     from studio.core.sampling import Sampler
 
     if request.real_files not in REAL_FILES:
@@ -90,33 +94,34 @@ def prepare(run: Run, dataset: ImageDataset, request: AugmentRequest, task: Task
     labelled = len(training.class_names) >= 2
     judge = Judge(training, run.path / CACHE_DIR, classify=bool(request.gates.min_confidence) or (labelled and not conditional),
                   copies=request.gates.drop_copies)
-    wanted = synthetic_targets(training.class_counts(), request.target)
-    synthetic = synthesize(sampler, judge, request.gates, wanted, training.class_names, request.seed, request.truncation,
-                           task.phase(0.0, 0.8))
-    return training, synthetic, judge, sampler
+    return training, sampler, judge, synthetic_targets(training.class_counts(), request.target)
 
 
 def export_augmented(run: Run, dataset: ImageDataset, request: AugmentRequest, out_dir: Path,
                      task: TaskState | None = None) -> AugmentResult:
-    """Write the augmented dataset into the new or empty folder ``out_dir``."""
+    """Write the augmented dataset into the new or empty folder ``out_dir``: the real images first, then
+    each batch of synthetic images as it is made (memory does not grow with the number asked for)."""
     task = task or quiet()
-    training, synthetic, judge, sampler = prepare(run, dataset, request, task)
+    training, sampler, judge, wanted = plan(run, dataset, request)
+    check_room(Path(out_dir), len(training), sum(wanted.values()), training.resolution)
     held = run.held_out()
-    writing = task.phase(0.8, 1.0)
 
-    def fill(staging: Path) -> None:
-        rows = _write_real(training, training.source, request.real_files, staging, writing, len(synthetic))
-        rows += _write_synthetic(synthetic, training, sampler, staging, writing, len(training))
-        manifest = io.StringIO()
-        writer = csv.writer(manifest, lineterminator="\n")
-        writer.writerow(MANIFEST_COLUMNS)
-        writer.writerows(rows)
-        write_text_atomic(staging / "manifest.csv", manifest.getvalue())
+    def fill(staging: Path) -> Synthetic:
+        with open(staging / "manifest.csv", "w", newline="", encoding="utf-8") as handle:
+            manifest = csv.writer(handle, lineterminator="\n")
+            manifest.writerow(MANIFEST_COLUMNS)
+            taken: set[str] = set()
+            manifest.writerows(_write_real(training, training.source, request.real_files, staging, task.phase(0.0, 0.1),
+                                           taken))
+            write = _synthetic_writer(training, sampler, request.truncation, staging, taken, manifest)
+            synthetic = synthesize(sampler, judge, request.gates, wanted, training.class_names, request.seed,
+                                   request.truncation, task.phase(0.1, 1.0), sink=write)
         description = _description(run, training, synthetic, judge, sampler, request, held.count if held else 0)
         write_text_atomic(staging / "dataset.json", json.dumps(description, indent=2))
         write_text_atomic(staging / "README.txt", _readme(description))
+        return synthetic
 
-    write_new_folder(Path(out_dir), fill)
+    synthetic = write_new_folder(Path(out_dir), fill)
     return AugmentResult(Path(out_dir), training.class_counts(), synthetic.tallies, held.count if held else 0,
                          judge.classifier_accuracy)
 
@@ -129,14 +134,14 @@ def _folder_of(class_names: list[str], index: int) -> str:
     return name if name and "/" not in name and "\\" not in name and not name.startswith(".") else f"class-{index}"
 
 
-def _write_real(training: ImageDataset, source: str, real_files: str, staging: Path, task: TaskState, later: int) -> list[list]:
+def _write_real(training: ImageDataset, source: str, real_files: str, staging: Path, task: TaskState,
+                taken: set[str]) -> list[list]:
     reader = _reader(source)
-    rows, taken = [], set()
-    total = len(training) + later
+    rows = []
     for index in range(len(training)):
         if index % 256 == 0:
             task.check("The export", "no files were kept")
-            task.progress(index, total)
+            task.progress(index, len(training))
         name = training.name_of(index)
         folder = _folder_of(training.class_names, int(training.labels[index]))
         has_file = not name.startswith("#")
@@ -153,39 +158,39 @@ def _write_real(training: ImageDataset, source: str, real_files: str, staging: P
             target.write_bytes(png_bytes(training.images[index].permute(1, 2, 0).numpy()))
         rows.append([relative, "real", training.class_names[int(training.labels[index])],
                      name if has_file else f"{source} {name}", "", "", "", "", "", ""])
+    task.progress(len(training), len(training))
     return rows
 
 
-def _write_synthetic(synthetic: Synthetic, training: ImageDataset, sampler, staging: Path, task: TaskState,
-                     earlier: int) -> list[list]:
-    rows, taken = [], set()
-    total = earlier + len(synthetic)
-    for i in range(len(synthetic)):
-        if i % 256 == 0:
-            task.check("The export", "no files were kept")
-            task.progress(earlier + i, total)
-        label = max(int(synthetic.labels[i]), 0)  # -1: a model without classes on a one-class source
-        folder = _folder_of(training.class_names, label)
-        seed = int(synthetic.seeds[i])
-        stem = f"synthetic-{seed}"
-        relative = _unique(f"{folder}/{stem}" if folder else stem, ".png", taken)
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(png_bytes(synthetic.images[i]))
-        rows.append([relative, "synthetic", training.class_names[label], "", sampler.fingerprint, sampler.step, seed, synthetic.psi,
-                     _number(synthetic.confidence[i]), _number(synthetic.nearest_distance[i])])
-    task.progress(total, total)
-    return rows
+def _synthetic_writer(training: ImageDataset, sampler, psi: float, staging: Path, real_names: set[str],
+                      manifest) -> Callable[[Batch], None]:
+    """Writes each batch's images and manifest rows at once. A synthetic image's name holds its seed, which no
+    other synthetic image of its class shares, so only the real images' names need remembering."""
+    def write(batch: Batch) -> None:
+        for i in range(len(batch.images)):
+            label = max(int(batch.labels[i]), 0)  # -1: a model without classes on a one-class source
+            folder = _folder_of(training.class_names, label)
+            seed = int(batch.seeds[i])
+            stem = f"synthetic-{seed}"
+            relative = _unique(f"{folder}/{stem}" if folder else stem, ".png", real_names, remember=False)
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(png_bytes(batch.images[i]))
+            manifest.writerow([relative, "synthetic", training.class_names[label], "", sampler.fingerprint, sampler.step,
+                               seed, psi, _number(batch.confidence[i]), _number(batch.nearest_distance[i])])
+
+    return write
 
 
-def _unique(stem: str, suffix: str, taken: set[str]) -> str:
+def _unique(stem: str, suffix: str, taken: set[str], remember: bool = True) -> str:
     """``stem + suffix``, or with ``-2``, ``-3``… when two sources share a file name (case-insensitively,
-    so the folder also works on Windows and macOS)."""
+    so the folder also works on Windows and macOS); ``remember`` adds the name to ``taken``."""
     candidate, count = f"{stem}{suffix}", 1
     while candidate.lower() in taken:
         count += 1
         candidate = f"{stem}-{count}{suffix}"
-    taken.add(candidate.lower())
+    if remember:
+        taken.add(candidate.lower())
     return candidate
 
 
@@ -234,7 +239,7 @@ def _description(run: Run, training: ImageDataset, synthetic: Synthetic, judge: 
         "held_out_left_out": held_out,
         "classes": {name: {"real": real.get(name, 0), **asdict(tally), "short": tally.short}
                     for name, tally in synthetic.tallies.items()},
-        "images": {"real": len(training), "synthetic": len(synthetic)},
+        "images": {"real": len(training), "synthetic": sum(tally.kept for tally in synthetic.tallies.values())},
     }
 
 

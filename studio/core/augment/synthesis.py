@@ -1,8 +1,13 @@
 """Generating synthetic images per class until each class has the number the target asks for, through the
-quality gates; every image keeps its seed, class, ψ and gate scores."""
+quality gates; every image keeps its seed, class, ψ and gate scores.
+
+An export hands each batch that passed the gates to a sink that writes it at once, so its memory stays
+that of one batch however many images are asked for; the usefulness check keeps them (a few thousand).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +55,18 @@ class Synthetic:
         return self.images[self.labels == index][:n]
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The images of one generated batch that passed the gates, with what :class:`Synthetic` keeps per image."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    seeds: np.ndarray
+    confidence: np.ndarray
+    nearest_distance: np.ndarray
+    nearest_index: np.ndarray
+
+
 def synthesize(
     sampler: Sampler,
     judge: Judge,
@@ -59,9 +76,11 @@ def synthesize(
     seed: int = 0,
     psi: float = 1.0,
     task: TaskState | None = None,
+    sink: Callable[[Batch], None] | None = None,
 ) -> Synthetic:
     """``wanted`` per class name (or ``{'': n}`` for a model without classes, whose images take the class
-    the classifier sees when there is one)."""
+    the classifier sees when there is one). With ``sink`` every batch goes to it as it is made and the
+    result holds no images, only the tallies."""
     task = task or quiet()
     total = max(sum(wanted.values()), 1)
     parts: list[tuple] = []
@@ -90,8 +109,12 @@ def synthesize(
                     tally.dropped[reason] += 1
             tally.kept += int(keep.sum())
             classes = labels if labels is not None else scores.predicted
-            parts.append((images[keep], np.asarray(classes)[keep], seeds[keep], scores.confidence[keep],
-                          scores.nearest_distance[keep], scores.nearest_index[keep]))
+            batch = Batch(images[keep], np.asarray(classes)[keep].astype(np.int64), seeds[keep].astype(np.int64),
+                          scores.confidence[keep], scores.nearest_distance[keep], scores.nearest_index[keep].astype(np.int64))
+            if sink is not None:
+                sink(batch)
+            else:
+                parts.append(tuple(vars(batch).values()))
             task.progress(min(done + tally.kept, total), total)
         done += tally.kept
     if not parts:

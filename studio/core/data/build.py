@@ -33,9 +33,11 @@ def from_files(
     read: Callable[[str], bytes],
     config: DataConfig,
     refused: Sequence[tuple[str, str]] = (),
+    hidden_folders: Sequence[str] = (),
     task: TaskState | None = None,
 ) -> ImageDataset:
-    """Decode ``files`` (``(name, class)`` pairs) in parallel; ``refused`` were skipped before reading."""
+    """Decode ``files`` (``(name, class)`` pairs) in parallel; ``refused`` were skipped before reading and
+    ``hidden_folders`` left out unread (both go into the report)."""
     class_names = sorted({label for _, label in files})
     labels = np.array([class_names.index(label) for _, label in files], dtype=np.int64)
     indices, kept = select(labels, class_names, config)
@@ -55,7 +57,7 @@ def from_files(
     used_labels = labels[indices][good]
     skipped = [*refused, *((names[i], reason) for i, (reason, _, _) in enumerate(outcomes) if reason is not None)]
     return _assemble(source, kind, pixels, used_labels, class_names, kept, [names[i] for i in good],
-                     [outcomes[i][1] for i in good], [outcomes[i][2] for i in good], skipped, config)
+                     [outcomes[i][1] for i in good], [outcomes[i][2] for i in good], skipped, config, hidden_folders)
 
 
 def from_arrays(
@@ -91,7 +93,8 @@ def from_arrays(
                      [(width, height)] * len(indices), digests, [], config)
 
 
-def _assemble(source, kind, pixels, labels, class_names, kept, names, sizes, digests, skipped, config) -> ImageDataset:
+def _assemble(source, kind, pixels, labels, class_names, kept, names, sizes, digests, skipped, config,
+              hidden_folders=()) -> ImageDataset:
     remap = np.full(len(class_names), -1, dtype=np.int64)
     remap[[class_names.index(name) for name in kept]] = np.arange(len(kept))
     present = sorted(set(remap[labels].tolist()))
@@ -100,7 +103,8 @@ def _assemble(source, kind, pixels, labels, class_names, kept, names, sizes, dig
     squeeze[present] = np.arange(len(present))
     new_labels = squeeze[remap[labels]]
     report = build_report(source=source, kind=kind, options=options_of(config), class_names=final,
-                          labels=new_labels.tolist(), names=names, sizes=sizes, digests=digests, skipped=skipped)
+                          labels=new_labels.tolist(), names=names, sizes=sizes, digests=digests, skipped=skipped,
+                          hidden_folders=hidden_folders)
     return ImageDataset(
         images=torch.from_numpy(pixels),
         labels=torch.from_numpy(new_labels),

@@ -26,6 +26,7 @@ from studio.core.tasks import TaskState
 CIFAR10_BATCHES = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]
 CIFAR100_BATCHES = ["train", "test"]
 META_FILES = {"batches.meta": b"label_names", "meta": b"fine_label_names"}
+MAX_MEMBERS = 10_000  # the published archives hold 8 (CIFAR-10) and 5 (CIFAR-100) entries
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "_reconstruct"),
@@ -128,21 +129,48 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, bytes]:
 def _read_tarball(path: Path, limits: Limits) -> dict[str, bytes]:
     """The known batch files by base name, read from the archive without extracting it.
 
-    Each member's size comes from its header, before its data: one over the per-file limit, or
-    one that would take the batches read so far over the total, stops the load there.
+    A first pass reads only the members' headers: an archive with more than :data:`MAX_MEMBERS`
+    entries, a batch named twice, a batch over the per-file limit, or batches over the total are
+    refused there, before any member's data is read. The second pass reads the batches.
     """
     wanted = {*CIFAR10_BATCHES, *CIFAR100_BATCHES, *META_FILES}
-    members, total = {}, 0
     try:
         with tarfile.open(path, "r:*") as archive:
-            for member in archive:
+            chosen = _checked_members(archive, path, wanted, limits)
+        with tarfile.open(path, "r:*") as archive:
+            members = {}
+            for member in _members(archive):
                 base = Path(member.name).name
-                if member.isfile() and base in wanted:
-                    limits.check_file(f"{path.name}/{member.name}", member.size)
-                    total += member.size
-                    limits.check_total(path.name, total)
+                if member.isfile() and base in chosen:
                     handle = archive.extractfile(member)
                     members[base] = handle.read(member.size) if handle else b""
     except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise StudioError(f"'{path}' is not a readable CIFAR archive ({type(error).__name__}).") from None
     return members
+
+
+def _checked_members(archive: tarfile.TarFile, path: Path, wanted: set[str], limits: Limits) -> set[str]:
+    """The batch names of ``archive``, from its headers alone (see :func:`_read_tarball`)."""
+    chosen, total = set(), 0
+    for count, member in enumerate(_members(archive), start=1):
+        if count > MAX_MEMBERS:
+            raise StudioError(f"'{path}' holds more than {MAX_MEMBERS:,} entries; a CIFAR archive holds a few batches, so "
+                              "it is not one.")
+        base = Path(member.name).name
+        if not (member.isfile() and base in wanted):
+            continue
+        if base in chosen:
+            raise StudioError(f"'{path}' holds '{base}' twice, so which one to read is unclear; it is not a CIFAR archive "
+                              "as published.")
+        limits.check_file(f"{path.name}/{member.name}", member.size)
+        total += member.size
+        limits.check_total(path.name, total)
+        chosen.add(base)
+    return chosen
+
+
+def _members(archive: tarfile.TarFile):
+    """The archive's members one by one, without the list ``tarfile`` keeps of every member it has seen."""
+    while (member := archive.next()) is not None:
+        yield member
+        archive.members = []

@@ -36,20 +36,22 @@ Found = tuple[str, str, os.stat_result]  # (relative path, class, stat)
 def load_folder_dataset(root: Path, config: DataConfig, task: TaskState | None = None) -> ImageDataset:
     root = Path(root)
     limits = current_limits()
-    files, refused = scan(root, limits)
+    files, refused, hidden = scan(root, limits)
     if not files and not refused:
         raise StudioError(f"The folder '{root}' contains no files.")
     if not files:
         raise StudioError(f"None of the {len(refused)} files in '{root}' can be read ('{refused[0][0]}': {refused[0][1]}).")
     return from_files(source=str(root), kind="folder", files=[(name, label) for name, label, _ in files],
                       read=FolderReader(root, limits.file_bytes), config=config, refused=refused,
-                      task=task)
+                      hidden_folders=hidden, task=task)
 
 
-def scan(root: Path, limits: Limits) -> tuple[list[Found], list[tuple[str, str]]]:
-    """Every usable non-hidden file under ``root`` in a stable order, and what was refused and why."""
+def scan(root: Path, limits: Limits) -> tuple[list[Found], list[tuple[str, str]], list[str]]:
+    """Every usable non-hidden file under ``root`` in a stable order, what was refused and why, and the
+    hidden folders (names starting with a dot: ``.git``, ``.cache``) left out."""
     found: list[Found] = []
     refused: list[tuple[str, str]] = []
+    hidden: list[str] = []
     real_root = os.path.realpath(root)
     visited: set[tuple[int, int]] = set()
 
@@ -65,6 +67,8 @@ def scan(root: Path, limits: Limits) -> tuple[list[Found], list[tuple[str, str]]
             return
         for entry in entries:
             if entry.name.startswith("."):
+                if entry.is_dir(follow_symlinks=False):
+                    hidden.append(shown(f"{relative}{entry.name}"))
                 continue
             name = f"{relative}{entry.name}"
             if not valid_text(entry.name):
@@ -103,7 +107,7 @@ def scan(root: Path, limits: Limits) -> tuple[list[Found], list[tuple[str, str]]
             found.append((name, label, info))
 
     walk(str(root), "", UNLABELLED)
-    return found, refused
+    return found, refused, hidden
 
 
 def valid_text(name: str) -> bool:
@@ -123,9 +127,11 @@ def shown(name: str) -> str:
 def folder_fingerprint(root: Path) -> str:
     """Names, sizes and modification times of every file, and every refusal: any change changes it."""
     digest = hashlib.blake2b(digest_size=16)
-    files, refused = scan(Path(root), current_limits())
+    files, refused, hidden = scan(Path(root), current_limits())
     for name, _, info in files:
         digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     for name, reason in refused:
         digest.update(f"{name}\0{reason}\n".encode())
+    for name in hidden:  # the report names them
+        digest.update(f"{name}\0hidden\n".encode())
     return digest.hexdigest()

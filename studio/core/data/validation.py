@@ -14,6 +14,7 @@ SIZE_BINS = [(0, 32, "under 32 px"), (32, 64, "32–63 px"), (64, 128, "64–127
 ASPECT_BINS = [(0, 0.5, "tall (taller than 1:2)"), (0.5, 0.8, "portrait"), (0.8, 1.25, "about square"),
                (1.25, 2.0, "landscape"), (2.0, 10**9, "wide (2:1 or wider)")]
 MAX_DUPLICATE_GROUPS = 200
+MAX_HIDDEN_SHOWN = 20
 
 
 def build_report(
@@ -27,6 +28,7 @@ def build_report(
     sizes: Sequence[tuple[int, int]],
     digests: Sequence[str],
     skipped: Sequence[tuple[str, str]],
+    hidden_folders: Sequence[str] = (),
 ) -> dict:
     """``names``, ``sizes`` and ``digests`` describe the used images, in the order of ``labels``."""
     counts = Counter(labels)
@@ -41,11 +43,23 @@ def build_report(
         "images": len(labels),
         "classes": {name: counts.get(index, 0) for index, name in enumerate(class_names)},
         "skipped": [{"path": path, "reason": reason} for path, reason in skipped],
+        "hidden_folders": list(hidden_folders),
         "duplicate_groups": len(duplicates),
         "duplicates": duplicates[:MAX_DUPLICATE_GROUPS],
         "sizes": _histogram((min(w, h) for w, h in sizes), SIZE_BINS),
         "aspects": _histogram((w / h for w, h in sizes if h), ASPECT_BINS),
     }
+
+
+def hidden_line(report: dict) -> str:
+    """One line naming the hidden folders left out ('' when none): a ``.git`` or ``.thumbnails`` folder
+    is rightly not read, but an analyst who put images there must learn why they are missing."""
+    hidden = report.get("hidden_folders") or []
+    if not hidden:
+        return ""
+    shown = ", ".join(hidden[:MAX_HIDDEN_SHOWN]) + (f" and {len(hidden) - MAX_HIDDEN_SHOWN:,} more"
+                                                     if len(hidden) > MAX_HIDDEN_SHOWN else "")
+    return f"Hidden folders left out (names starting with a dot): {shown}"
 
 
 def _histogram(values, bins) -> dict[str, int]:
@@ -65,6 +79,8 @@ def report_lines(report: dict) -> list[str]:
     lines += [f"  {name}: {count:,}" for name, count in report["classes"].items()]
     lines.append(f"Skipped files: {len(report['skipped'])}")
     lines += [f"  {item['path']}: {item['reason']}" for item in report["skipped"]]
+    if hidden_line(report):
+        lines.append(hidden_line(report))
     lines.append(f"Exact-duplicate groups: {report['duplicate_groups']}")
     lines += [f"  {', '.join(group)}" for group in report["duplicates"]]
     lines.append("Shorter side:")

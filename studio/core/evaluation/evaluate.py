@@ -22,8 +22,8 @@ import torch
 from studio.core.data.dataset import ImageDataset
 from studio.core.errors import StudioError
 from studio.core.evaluation.features import FeatureSpace, feature_space
-from studio.core.evaluation.metrics import (NEAR_COPY_FRACTION, duplicate_rate, frechet_distance, kernel_distance,
-                                 mean_pairwise_distance, nearest_training_images, precision_recall,
+from studio.core.evaluation.metrics import (NEAR_COPY_FRACTION, PR_NEIGHBOURS, duplicate_rate, frechet_distance,
+                                 kernel_distance, mean_pairwise_distance, nearest_training_images, precision_recall,
                                  typical_training_gap)
 from studio.core.evaluation.vocabulary import Evaluation, logged_evaluations
 from studio.core.files import write_text_atomic
@@ -40,10 +40,15 @@ CLOSEST_PAIRS = 8
 DIVERSITY_SAMPLES = 1000
 CPU_BUDGET = 0.10
 _BATCH = 128
+MIN_QUALITY_IMAGES = PR_NEIGHBOURS + 1  # precision/recall's neighbour radius (FD and KID need only two)
 
 
 def quality_values(real: np.ndarray, fake: np.ndarray) -> dict:
-    """Every distribution metric between two feature arrays (KID in units of 1e-3)."""
+    """Every distribution metric between two feature arrays (KID in units of 1e-3); refused in one sentence
+    with fewer than :data:`MIN_QUALITY_IMAGES` real images (a spread of one image is undefined)."""
+    if len(real) < MIN_QUALITY_IMAGES:
+        raise StudioError(f"Measuring quality needs at least {MIN_QUALITY_IMAGES} real images; the dataset has "
+                          f"{len(real)}.")
     kid, kid_std = kernel_distance(real, fake)
     precision, recall = precision_recall(real, fake)
     duplicates, duplicates_real, _ = duplicate_rate(fake, real)

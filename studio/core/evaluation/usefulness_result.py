@@ -56,8 +56,14 @@ class WayResult:
         return float(np.std(self.macro_f1))
 
     def class_recall(self) -> list[float]:
-        """Recall per class, averaged over the seeds (NaN for a class absent from the test images)."""
-        return np.nanmean(np.array(self.recall, dtype=float), axis=0).tolist() if self.recall else []
+        """Recall per class, averaged over the seeds that measured it: NaN for a class absent from the test
+        images (no seed measured it, so there is nothing to average)."""
+        if not self.recall:
+            return []
+        recall = np.array(self.recall, dtype=float)
+        measured = ~np.isnan(recall)
+        seeds, totals = measured.sum(axis=0), np.where(measured, recall, 0.0).sum(axis=0)
+        return [float(total / count) if count else math.nan for total, count in zip(totals, seeds)]
 
 
 @dataclass

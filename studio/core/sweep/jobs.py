@@ -2,8 +2,10 @@
 dataset, check a resume's dataset options, widen its budget, and read what it found.
 
 Running is :class:`studio.core.sweep.runner.SweepRunner` itself (``run()`` on a worker thread,
-``pause()``/``resume()``/``stop()`` from any thread). Torch is imported only by the functions that
-load data or train.
+``pause()``/``resume()``/``stop()`` from any thread). Changes to an existing sweep (its budget, device,
+dataset) are made on a :class:`SweepSpec` in memory and handed to the runner, which writes them only
+once it holds the sweep's lock and its study has opened: a refused continuation changes nothing.
+Torch is imported only by the functions that load data or train.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def create_sweep(folder: Path, spec: SweepSpec) -> SweepSpec:
     if occupied(folder):
         raise StudioError(f"'{folder}' already exists; choose a new folder for the sweep, or continue that one.")
     spec.check()
+    spec.use_data_source(spec.data.source)  # chosen here: sealed
     write_spec(folder, spec)
     (folder / TRIALS_DIR).mkdir(exist_ok=True)
     return spec
@@ -50,11 +53,12 @@ def open_sweep(folder: Path) -> SweepSpec:
     return read_spec(folder)
 
 
-def load_sweep_dataset(spec: SweepSpec, task: TaskState | None = None) -> Any:
-    """The sweep's dataset, loaded with its recorded options."""
+def load_sweep_dataset(folder: Path, spec: SweepSpec, task: TaskState | None = None) -> Any:
+    """The sweep's dataset, loaded with its recorded options; refused (:class:`DataSourceNotApproved`)
+    when it lies outside the sweep folder and was not chosen on this machine."""
     from studio.core.data import load_dataset
 
-    return load_dataset(spec.data, task or TaskState())
+    return load_dataset(spec.data_config(folder), task or TaskState())
 
 
 def check_same_data(spec: SweepSpec, data: DataConfig, given: set[str] | None = None) -> None:
@@ -71,15 +75,18 @@ def check_same_data(spec: SweepSpec, data: DataConfig, given: set[str] | None = 
                               "train on the same data, so start a new sweep for other dataset options.")
 
 
-def widen_budget(folder: Path, trials: int | None = None, timeout_min: float | None = None) -> SweepSpec:
-    """Change the sweep's trial count or time limit before running it again (more trials add trials)."""
-    spec = read_spec(folder)
+def widen_budget(spec: SweepSpec, trials: int | None = None, timeout_min: float | None = None,
+                 device: str | None = None) -> SweepSpec:
+    """The sweep with another trial count, time limit or device (more trials add trials), checked; the
+    runner writes it (see the module's note)."""
+    spec = replace(spec, data=replace(spec.data))
     if trials is not None:
         spec.trials = trials
     if timeout_min is not None:
         spec.timeout_min = timeout_min
+    if device is not None:
+        spec.device = device
     spec.check()
-    write_spec(folder, spec)
     return spec
 
 

@@ -12,7 +12,12 @@ behind whose run cannot be continued is marked failed (not counted against the b
 settings are tried again as a new trial. The time limit counts training time without pauses,
 across sessions; no new trial starts once it is spent (the current one finishes).
 
-One process runs a sweep at a time: it holds the lock of the sweep folder meanwhile.
+One process runs a sweep at a time: it holds the lock of the sweep folder meanwhile, and writes the
+changes asked of the sweep (a wider budget, another device, the dataset chosen for it) only once it
+holds it and the study has opened, so a refused run leaves the folder as it was.
+
+A trial's run records the sweep's dataset; it carries this studio's seal only when the analyst
+chose that dataset here (see :mod:`studio.core.data_source`), never for one a received sweep names.
 """
 
 from __future__ import annotations
@@ -20,22 +25,21 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from studio.core.config import RunConfig
 from studio.core.errors import StudioError
 from studio.core.files import occupied, unused_path
-from studio.core.run_lock import RunLock, holder
 from studio.core.sweep.events import (BUDGET, COMPLETE, FAIL, FAILING, PRUNED, STOPPED, TIME, SweepEvent, SweepFinished,
                                       SweepStarted, TrialFinished, TrialProgress, TrialStarted, TrialTrainingEvent)
 from studio.core.sweep.results import (INTERRUPTED_ATTR, MESSAGE_ATTR, RUN_ATTR, SECONDS_ATTR, STEPS_ATTR, best_trial,
                                        counted, trial_row)
 from studio.core.sweep.space import searched
-from studio.core.sweep.spec import TRIALS_DIR, SweepSpec, read_spec
+from studio.core.sweep.lock import sweep_lock
+from studio.core.sweep.spec import TRIALS_DIR, SweepSpec, read_spec, write_spec
 from studio.core.sweep.study import PRUNE_STRIKES, open_study, optuna_module, study_errors
 from studio.core.training.pace import PausedTime
 
@@ -57,6 +61,7 @@ class TrialJob:
     run_path: Path
     resumed: bool
     features_dir: Path  # where the classifier feature space is shared between trials
+    seal_data: bool = False  # the analyst chose the dataset here: a new run may carry this studio's seal
 
 
 @dataclass
@@ -81,13 +86,15 @@ TrainTrial = Callable[[TrialJob, TrialHooks], TrialOutcome]
 class SweepRunner:
     """Runs the sweep in ``folder`` on ``dataset``: :meth:`run` blocks, the control methods are thread-safe.
 
-    ``train_trial`` trains one trial; it defaults to the Trainer (:func:`train_with_trainer`).
+    ``train_trial`` trains one trial; it defaults to the Trainer (:func:`train_with_trainer`). ``changed``
+    is the sweep's spec with changes to write before it runs (see the module's note).
     """
 
     def __init__(self, folder: Path, dataset: Any, on_event: Callable[[SweepEvent], None] = lambda event: None,
-                 train_trial: TrainTrial | None = None):
+                 train_trial: TrainTrial | None = None, changed: SweepSpec | None = None):
         self.folder = Path(folder)
         self.dataset = dataset
+        self.changed = changed
         self.on_event = on_event
         self.train_trial = train_trial or (lambda job, hooks: train_with_trainer(job, hooks, dataset))
         self._lock = threading.Lock()
@@ -96,6 +103,7 @@ class SweepRunner:
         self._unpaused.set()
         self._control: Any = None
         self._paused = PausedTime(time.monotonic)
+        self._seal_data = False
 
     def pause(self) -> None:
         with self._lock:
@@ -140,8 +148,12 @@ class SweepRunner:
         :class:`StudioError` sentence; a trial that fails is recorded and the sweep goes on.
         """
         spec = read_spec(self.folder)
-        (self.folder / TRIALS_DIR).mkdir(parents=True, exist_ok=True)
-        with _sweep_lock(self.folder):
+        if self.changed is not None:
+            if self.changed.study_name != spec.study_name:
+                raise StudioError(f"'{self.folder}' holds another sweep than the one to continue.")
+            self.changed.check()
+            spec = self.changed
+        with sweep_lock(self.folder):
             return self._run(spec)
 
     def _run(self, spec: SweepSpec) -> SweepFinished:
@@ -149,11 +161,15 @@ class SweepRunner:
         running = optuna.trial.TrialState.RUNNING
         with study_errors(self.folder):
             study = open_study(self.folder, spec, create=True)
+            if self.changed is not None:
+                write_spec(self.folder, spec)
+            (self.folder / TRIALS_DIR).mkdir(exist_ok=True)
+            spec = self._for_trials(spec)
             existing = study.get_trials(deepcopy=False)
             if existing:
                 study = open_study(self.folder, spec, sampler_offset=len(existing))
-            self.on_event(SweepStarted(self.folder, counted(self._rows(existing)), spec.trials, spec.timeout_min,
-                                       bool(existing)))
+            began = any(t.state.name != "WAITING" for t in existing)  # a new sweep holds only its queued trial 0
+            self.on_event(SweepStarted(self.folder, counted(self._rows(existing)), spec.trials, spec.timeout_min, began))
             failures = 0
             for frozen in sorted(study.get_trials(deepcopy=False, states=(running,)), key=lambda t: t.number):
                 if self._stop.is_set():
@@ -184,6 +200,14 @@ class SweepRunner:
 
     def _rows(self, trials: list) -> list:
         return [trial_row(self.folder, trial) for trial in trials]
+
+    def _for_trials(self, spec: SweepSpec) -> SweepSpec:
+        """The spec the trials' configs come from: the dataset's source as a path (a relative one lies in
+        the sweep folder, not in each trial's), and whether the trials may seal it."""
+        from studio.core.data_source import resolve
+
+        self._seal_data = spec.data_chosen_here()
+        return replace(spec, data=replace(spec.data, source=resolve(self.folder, spec.data.source)))
 
     def _trial(self, study: Any, spec: SweepSpec, frozen: Any, resumed: bool) -> str | None:
         """Train one trial and tell Optuna how it ended; returns its state, None when stopped midway."""
@@ -224,7 +248,7 @@ class SweepRunner:
         except StudioError as error:
             return self._tell(study, trial, FAIL, None, 0, seconds_before, run_path, str(error))
         self.on_event(TrialStarted(number, params, run_path, resumed, max(reported, default=0) if resumed else 0))
-        job = TrialJob(number, params, config, run_path, resumed, self.folder / "features")
+        job = TrialJob(number, params, config, run_path, resumed, self.folder / "features", self._seal_data)
         began, paused_before = time.monotonic(), self._paused.seconds()
         try:
             outcome = self.train_trial(job, hooks)
@@ -294,7 +318,7 @@ def train_with_trainer(job: TrialJob, hooks: TrialHooks, dataset: Any) -> TrialO
             run.truncate_metrics(0)  # it starts over: the records of the lost steps would repeat
         run.continue_to(job.config.train.steps)
     else:
-        run = new_run(job.run_path.parent, job.config, dataset, name=job.run_path.name)
+        run = new_run(job.run_path.parent, job.config, dataset, name=job.run_path.name, seal_data=job.seal_data)
     _share_features(job.features_dir, run.path / "eval")
     outcome: list[TrialOutcome] = []
     trainer: Trainer
@@ -338,18 +362,3 @@ def _share_features(source: Path, target: Path) -> None:
         pass  # each trial can train its own
 
 
-@contextmanager
-def _sweep_lock(folder: Path) -> Iterator[None]:
-    """The sweep folder's lock (the same operating-system lock a run's training holds)."""
-    lock = RunLock(folder)
-    try:
-        lock.acquire()
-    except StudioError:
-        found = holder(folder)
-        who = f"process {found.pid}" if found is not None and found.pid is not None else "another process"
-        raise StudioError(f"This sweep is being run by {who}; stop it or wait for it to end before running it here "
-                          "(its results can be read meanwhile).") from None
-    try:
-        yield
-    finally:
-        lock.release()

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core.config import DataConfig, RunConfig, TrainConfig, bound_problems
+from studio.core.config import DEMO_SOURCE, DataConfig, RunConfig, TrainConfig, bound_problems
 from studio.core.errors import StudioError
 from studio.core.files import write_text_atomic
 from studio.core.sweep.space import Parameter, apply, default_space, space_from_list
-from studio.core.validation import Fields, damaged, read_json
+from studio.core.validation import Fields, check_inside, damaged, read_json
 
 FORMAT = "gan-studio-sweep/1"
 SPEC_FILE = "sweep.json"
@@ -46,6 +46,7 @@ class SweepSpec:
     base: RunConfig = field(default_factory=RunConfig)
     study_name: str = field(default_factory=lambda: "sweep-" + secrets.token_hex(6))
     created_at: float = field(default_factory=time.time)
+    data_seal: str = ""  # this studio's seal of the dataset's source (see studio.core.data_source)
 
     def check(self) -> None:
         """One sentence for the first setting that cannot work."""
@@ -81,6 +82,29 @@ class SweepSpec:
         train.sample_every = max(self.eval_every, min(train.sample_every, self.steps))
         return config
 
+    def data_config(self, folder: Path) -> DataConfig:
+        """The dataset options to load, the source resolved against the sweep ``folder``; raises
+        :class:`DataSourceNotApproved` for a source from elsewhere, by the rules a run folder follows
+        (:mod:`studio.core.data_source`): the analyst then names or approves one (:meth:`use_data_source`)."""
+        from studio.core.data_source import DataSourceNotApproved, approved, resolve
+
+        if not approved(folder, self.data.source, self.data_seal):
+            raise DataSourceNotApproved(folder, self.data.source, kind="sweep")
+        return DataConfig(**{**vars(self.data), "source": resolve(folder, self.data.source)})
+
+    def use_data_source(self, source: str) -> None:
+        """Read the dataset from ``source``, which the analyst named or approved: sealed as chosen here."""
+        from studio.core.data_source import seal
+
+        self.data.source = source
+        self.data_seal = seal(source) if source != DEMO_SOURCE else ""
+
+    def data_chosen_here(self) -> bool:
+        """Whether the analyst chose this dataset on this machine (so trials may carry the seal too)."""
+        from studio.core.data_source import sealed_here
+
+        return self.data.source == DEMO_SOURCE or sealed_here(self.data.source, self.data_seal)
+
     def pruner_warmup(self) -> int:
         """Steps before a trial may be pruned: about a third of them, at a measurement."""
         return max(self.eval_every, (self.steps // 3) // self.eval_every * self.eval_every)
@@ -91,7 +115,8 @@ class SweepSpec:
             "space": [p.to_dict() for p in self.space],
             "budget": {"trials": self.trials, "timeout_min": self.timeout_min, "steps": self.steps},
             "measure": {"eval_every": self.eval_every, "eval_samples": self.eval_samples, "features": self.features},
-            "data": vars(self.data).copy(), "device": self.device, "seed": self.seed, "base": self.base.to_dict(),
+            "data": vars(self.data).copy(), "data_seal": self.data_seal, "device": self.device, "seed": self.seed,
+            "base": self.base.to_dict(),
         }
 
     @classmethod
@@ -119,6 +144,7 @@ class SweepSpec:
             seed=top.integer("seed", 0, 2**31 - 1),
             study_name=top.text("study_name", max_length=100),
             created_at=top.number("created_at", 0, 1e11),
+            data_seal=top.text("data_seal", default="", max_length=64),
         )
         try:
             spec.check()
@@ -135,6 +161,7 @@ def read_spec(folder: Path) -> SweepSpec:
     """The sweep in ``folder``; one sentence when it is not a sweep or its ``sweep.json`` is damaged."""
     path = Path(folder) / SPEC_FILE
     try:
+        check_inside(path, folder)
         raw = read_json(path)
     except FileNotFoundError:
         raise StudioError(f"'{folder}' is not a GAN Studio sweep: it has no {SPEC_FILE}.") from None

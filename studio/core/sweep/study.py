@@ -2,12 +2,16 @@
 
 Works with Optuna 3.6 to 5.x (the journal file backend moved between them). Optuna's own log
 lines are silenced; anything wrong with the journal (garbage bytes, another study's journal,
-a line Optuna cannot replay) is one sentence.
+a line Optuna cannot replay) is one sentence. Before Optuna reads it, the journal passes the
+validation gate: a regular file inside the sweep folder, at most ``GAN_STUDIO_MAX_JOURNAL_MB``
+(default 256 MiB, some hundred thousand trials), no line over :data:`MAX_JOURNAL_LINE` (Optuna
+would hold such a line whole).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,11 +21,14 @@ from typing import Any
 from studio.core.errors import Cancelled, StudioError
 from studio.core.sweep.spec import SweepSpec
 from studio.core.sweep.space import starting_point
+from studio.core.validation import MIB, check_inside, check_line_lengths, check_size
 
 JOURNAL_FILE = "study.journal"
 STARTUP_TRIALS = 5  # random trials before TPE models the results
 PRUNER_STARTUP_TRIALS = 3  # trials that always finish, so the median means something
 PRUNE_STRIKES = 2  # measurements in a row below the median before a trial is pruned
+JOURNAL_LIMIT = ("GAN_STUDIO_MAX_JOURNAL_MB", 256)
+MAX_JOURNAL_LINE = MIB  # the studio's entries are a few hundred bytes
 
 
 def optuna_module() -> Any:
@@ -67,6 +74,7 @@ def open_study(folder: Path, spec: SweepSpec, create: bool = False, sampler_offs
     path = folder / JOURNAL_FILE
     if not create and not path.is_file():
         raise StudioError(f"The sweep '{folder}' has no {JOURNAL_FILE}; it has not run a trial yet.")
+    check_journal(folder)
     with study_errors(folder):
         storage = _storage(path)
         names = [summary.study_name for summary in storage.get_all_studies()]
@@ -83,6 +91,17 @@ def open_study(folder: Path, spec: SweepSpec, create: bool = False, sampler_offs
         if study.direction != optuna.study.StudyDirection.MINIMIZE:
             raise StudioError(f"The sweep's study '{path}' maximises its value, so it was not written by this sweep.")
         return study
+
+
+def check_journal(folder: Path) -> None:
+    """Refuse the sweep's journal in one sentence unless it is a regular file inside ``folder``, within its
+    size limit and made of lines of at most :data:`MAX_JOURNAL_LINE` bytes (a missing one passes: it is made)."""
+    path = Path(folder) / JOURNAL_FILE
+    if not os.path.lexists(path):
+        return
+    check_inside(path, folder)
+    check_size(path, JOURNAL_LIMIT)
+    check_line_lengths(path, MAX_JOURNAL_LINE)
 
 
 def make_sampler(spec: SweepSpec, offset: int = 0) -> Any:

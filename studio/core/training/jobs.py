@@ -24,14 +24,14 @@ def describe_device_named(name: str, precision: str = "auto") -> str:
     return f"{describe_device(device)} · {plan_compute(TrainConfig(precision=precision), device).describe()}"
 
 
-def new_run(root: Path, config: RunConfig, dataset: Any, name: str | None = None) -> Any:
+def new_run(root: Path, config: RunConfig, dataset: Any, name: str | None = None, seal_data: bool = True) -> Any:
     """A new run folder under ``root`` for ``dataset``, keeping ``config.data.held_out`` of every class
-    apart as its test split."""
+    apart as its test split; ``seal_data`` as in :meth:`Run.create`."""
     from studio.core.data.held_out import choose_held_out
     from studio.core.runs import Run
 
     held_out = choose_held_out(dataset.class_names, dataset.labels.numpy(), config.data.held_out)
-    return Run.create(root, config, dataset.summary(), name=name, held_out=held_out)
+    return Run.create(root, config, dataset.summary(), name=name, held_out=held_out, seal_data=seal_data)
 
 
 def run_to_train(config: RunConfig, dataset: Any, resume_path: Path | None) -> Any:

@@ -22,6 +22,7 @@ from studio.gui.widgets.form_scroll import FormScrollArea
 from studio.gui.naming import named
 from studio.gui.widgets.image_view import ImageView
 from studio.core.data.jobs import DatasetSummary
+from studio.core.data.validation import hidden_line
 
 DEMO_LABEL = "Built-in demo"
 CHOOSE_LABEL = "Choose folder…"
@@ -265,4 +266,6 @@ def report_details(report: dict) -> str:
         lines.append("Shorter side: " + " · ".join(sizes))
     if shapes:
         lines.append("Shape: " + " · ".join(shapes))
+    if hidden_line(report):
+        lines.append(hidden_line(report))
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from studio.core.errors import StudioError
 from studio.core.sweep import jobs
 from studio.core.sweep.events import SweepFinished, TrialFinished, TrialProgress, TrialStarted
 from studio.core.sweep.results import SweepResults, continue_best
-from studio.core.sweep.spec import SweepSpec, write_spec
+from studio.core.sweep.spec import SweepSpec
 from studio.gui.augment.messages import say
 from studio.gui.formatting import format_duration
 from studio.gui.naming import named
@@ -344,27 +344,47 @@ class SweepPanel(QWidget):
         if self.block_reason():
             return
         self._message = ("", False)
+        changed = None  # written by the runner once it holds the sweep: a refused start changes nothing
         try:
             if self.spec is None:
                 self.spec = jobs.create_sweep(self.folder, self._plan())
             else:
                 settings = self.budget_box.settings()
-                self.spec = jobs.widen_budget(self.folder, settings["trials"], settings["timeout_min"])
-                if settings["device"] != self.spec.device:
-                    self.spec.device = settings["device"]
-                    write_spec(self.folder, self.spec)
+                changed = jobs.widen_budget(self.spec, settings["trials"], settings["timeout_min"], settings["device"])
         except StudioError as error:
             self._fail(str(error))
             return
-        if self._needs_own_data():
+        if changed is not None and self._needs_own_data():
+            if not self._approve_data(changed):
+                return
             self._busy = "Loading the sweep's dataset…"
-            self._task(jobs.load_sweep_dataset, self.spec, doing="Loading the sweep's dataset", on_result=self._run)
+            self._task(jobs.load_sweep_dataset, self.folder, changed, doing="Loading the sweep's dataset",
+                       on_result=lambda dataset: self._run(dataset, changed))
             self._show_state()
             return
-        self._run(self._dataset)
+        self._run(self._dataset, changed)
 
-    def _run(self, dataset: Any) -> None:
-        worker = SweepWorker(self.folder, dataset, self._train_trial)
+    def _approve_data(self, spec: SweepSpec) -> bool:
+        """Ask, as for a run, before a sweep from elsewhere reads a dataset outside its folder; the answer
+        is recorded in ``spec`` (sealed as chosen here). False when the analyst declines."""
+        from studio.core.data_source import DataSourceNotApproved
+        from studio.gui.run_opener import ask_for_foreign_data
+
+        try:
+            spec.data_config(self.folder)
+            return True
+        except DataSourceNotApproved as refusal:
+            source = ask_for_foreign_data(self, "sweep", self.folder.name, refusal.source)
+        if not source:
+            self._fail(f"The sweep '{self.folder.name}' was not continued: its dataset was not approved.")
+            return False
+        spec.use_data_source(source)
+        return True
+
+    def _run(self, dataset: Any, changed: SweepSpec | None = None) -> None:
+        if changed is not None:
+            self.spec = changed
+        worker = SweepWorker(self.folder, dataset, self._train_trial, changed)
         worker.sweep_started.connect(self._on_sweep_started)
         worker.trial_started.connect(self._on_trial_started)
         worker.trial_progress.connect(self._on_progress)

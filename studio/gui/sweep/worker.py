@@ -13,8 +13,9 @@ from studio.gui.tasks import EventWorker
 
 
 class SweepWorker(EventWorker):
-    """Runs the sweep in ``folder`` on ``dataset``; hosted by a ``ThreadHost``. A stop leaves the
-    sweep resumable and ``sweep_finished`` follows; a trial's own training events are not shown."""
+    """Runs the sweep in ``folder`` on ``dataset`` (with the ``changed`` spec the runner writes first);
+    hosted by a ``ThreadHost``. A stop leaves the sweep resumable and ``sweep_finished`` follows; a
+    trial's own training events are not shown."""
 
     sweep_started = Signal(object)
     trial_started = Signal(object)
@@ -23,9 +24,9 @@ class SweepWorker(EventWorker):
     sweep_finished = Signal(object)
     doing = "The sweep"
 
-    def __init__(self, folder: Path, dataset: Any, train_trial: Any = None) -> None:
+    def __init__(self, folder: Path, dataset: Any, train_trial: Any = None, changed: Any = None) -> None:
         super().__init__()
-        self.folder, self.dataset, self.train_trial = Path(folder), dataset, train_trial
+        self.folder, self.dataset, self.train_trial, self.changed = Path(folder), dataset, train_trial, changed
 
     def event_slots(self) -> dict[type, Callable[[Any], None]]:
         return {SweepStarted: self.sweep_started.emit, TrialStarted: self.trial_started.emit,
@@ -35,4 +36,4 @@ class SweepWorker(EventWorker):
     def make_job(self, on_event: Callable[[Any], None]) -> Any:
         from studio.core.sweep.runner import SweepRunner
 
-        return SweepRunner(self.folder, self.dataset, on_event, self.train_trial)
+        return SweepRunner(self.folder, self.dataset, on_event, self.train_trial, self.changed)
