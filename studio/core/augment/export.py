@@ -24,6 +24,7 @@ from studio.core.augment.gates import Gates, Judge
 from studio.core.augment.room import check_room
 from studio.core.augment.synthesis import Batch, Synthetic, Tally, synthesize
 from studio.core.augment.targets import Target, synthetic_targets
+from studio.core.class_folders import class_folder_names
 from studio.core.data.dataset import ImageDataset
 from studio.core.data.folder import UNLABELLED
 from studio.core.data.readers import FolderReader, ZipReader
@@ -126,24 +127,23 @@ def export_augmented(run: Run, dataset: ImageDataset, request: AugmentRequest, o
                          judge.classifier_accuracy)
 
 
-def _folder_of(class_names: list[str], index: int) -> str:
-    """A class's folder in the export: its name when safe, none for an unlabelled source (files at the top)."""
-    if class_names == [UNLABELLED] or index < 0:
-        return ""
-    name = class_names[index]
-    return name if name and "/" not in name and "\\" not in name and not name.startswith(".") else f"class-{index}"
+def _class_folders(class_names: list[str]) -> list[str]:
+    """Each class's folder in the export; an unlabelled source has none (its files lie at the top)."""
+    return [""] if class_names == [UNLABELLED] else class_folder_names(class_names)
 
 
 def _write_real(training: ImageDataset, source: str, real_files: str, staging: Path, task: TaskState,
                 taken: set[str]) -> list[list]:
     reader = _reader(source)
     rows = []
+    folders = _class_folders(training.class_names)
     for index in range(len(training)):
         if index % 256 == 0:
             task.check("The export", "no files were kept")
             task.progress(index, len(training))
         name = training.name_of(index)
-        folder = _folder_of(training.class_names, int(training.labels[index]))
+        label = int(training.labels[index])
+        folder = folders[label] if label >= 0 else ""
         has_file = not name.startswith("#")
         copied = reader is not None and real_files != "resized" and has_file
         stem = PurePosixPath(name).stem if has_file else f"real-{name[1:]}"
@@ -166,10 +166,12 @@ def _synthetic_writer(training: ImageDataset, sampler, psi: float, staging: Path
                       manifest) -> Callable[[Batch], None]:
     """Writes each batch's images and manifest rows at once. A synthetic image's name holds its seed, which no
     other synthetic image of its class shares, so only the real images' names need remembering."""
+    folders = _class_folders(training.class_names)
+
     def write(batch: Batch) -> None:
         for i in range(len(batch.images)):
             label = max(int(batch.labels[i]), 0)  # -1: a model without classes on a one-class source
-            folder = _folder_of(training.class_names, label)
+            folder = folders[label]
             seed = int(batch.seeds[i])
             stem = f"synthetic-{seed}"
             relative = _unique(f"{folder}/{stem}" if folder else stem, ".png", real_names, remember=False)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from studio.core.class_folders import class_folder_names
 from studio.core.config import MAX_EXPORT_IMAGES
 from studio.core.files import check_free_space, write_new_folder, write_text_atomic
 from studio.core.errors import StudioError
@@ -74,14 +75,9 @@ def export_images(
     return [Path(out_dir) / name for name in names]
 
 
-def class_folder(sampler: Sampler, index: int) -> str:
-    """A safe folder name for class ``index``: its name when that is one, else ``class-<index>``."""
-    name = sampler.class_names[index] if index < len(sampler.class_names) else ""
-    return name if name and "/" not in name and "\\" not in name and not name.startswith(".") else f"class-{index}"
-
-
 def _write_batch(sampler, staging: Path, n: int, seed: int, psi: float, labels, task: TaskState) -> list[str]:
     digits = max(5, len(str(n - 1)))
+    folders = class_folder_names(sampler.class_names, sampler.num_classes)
     names, rows = [], []
     for start in range(0, n, EXPORT_BATCH):
         task.check("The export", "no files were kept")
@@ -92,7 +88,7 @@ def _write_batch(sampler, staging: Path, n: int, seed: int, psi: float, labels, 
             name = f"image-{image_seed - seed:0{digits}d}.png"
             class_name = ""
             if batch_labels is not None:
-                folder = class_folder(sampler, int(batch_labels[offset]))
+                folder = folders[int(batch_labels[offset])]
                 (staging / folder).mkdir(exist_ok=True)
                 name, class_name = f"{folder}/{name}", folder
             (staging / name).write_bytes(png_bytes(image))
@@ -104,11 +100,11 @@ def _write_batch(sampler, staging: Path, n: int, seed: int, psi: float, labels, 
     writer.writerow(["file", "seed", "class", "truncation", "step", "checkpoint_sha256"])
     writer.writerows(rows)
     write_text_atomic(staging / "manifest.csv", manifest.getvalue())
-    write_text_atomic(staging / "manifest.json", json.dumps(_settings(sampler, n, seed, psi, labels), indent=2))
+    write_text_atomic(staging / "manifest.json", json.dumps(_settings(sampler, n, seed, psi, labels, folders), indent=2))
     return names
 
 
-def _settings(sampler: Sampler, n: int, seed: int, psi: float, labels) -> dict:
+def _settings(sampler: Sampler, n: int, seed: int, psi: float, labels, folders: list[str]) -> dict:
     """What reproduces the batch bit for bit on the same device (``python -m studio sample`` with these values)."""
     import torch
 
@@ -120,7 +116,7 @@ def _settings(sampler: Sampler, n: int, seed: int, psi: float, labels) -> dict:
         "seed": seed,
         "truncation": psi,
         "truncation_mean": "zero (the Gaussian prior's mean)",
-        "classes": "none" if labels is None else sorted({class_folder(sampler, int(k)) for k in labels}),
+        "classes": "none" if labels is None else sorted({folders[int(k)] for k in labels}),
         "latents": "image i: standard normal from torch.Generator seeded with seed + i, on the CPU, times truncation",
         "batch": EXPORT_BATCH,
         "device": str(sampler.device),
