@@ -501,4 +501,3 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.outlook.clear()
         self.threads.shutdown()
-        self.translate_panel.previewer.shutdown()

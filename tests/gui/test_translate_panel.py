@@ -24,7 +24,6 @@ def panel(qtbot):
     panel.show()
     yield panel
     host.shutdown()
-    panel.previewer.shutdown()
 
 
 def choose_folder(qtbot, panel, monkeypatch, button, folder, loaded_signal=None):

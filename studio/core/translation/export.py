@@ -46,10 +46,11 @@ def source_files(images: Path) -> tuple[FolderReader, list[str], list[tuple[str,
         return FolderReader(images.parent, limits.file_bytes), [images.name], []
     if not images.is_dir():
         raise StudioError(f"'{images}' does not exist.")
-    found, refused = scan(images, limits)
+    found, refused, hidden = scan(images, limits)
     if not found:
         raise StudioError(f"The folder '{images}' contains no images to translate.")
-    return FolderReader(images, limits.file_bytes), [name for name, _, _ in found], refused
+    left_out = refused + [(f"{name}/", "a hidden folder, left out") for name in hidden]
+    return FolderReader(images, limits.file_bytes), [name for name, _, _ in found], left_out
 
 
 def output_name(name: str, taken: set[str]) -> str:

@@ -79,7 +79,7 @@ class TranslationTrainer(Trainer):
         self._pace = Pace(start_step, train.batch_size)
         stopped = False
         while step < train.steps:
-            stopped, _ = self._agreed_stop(dist, "")
+            stopped, _ = self._agreed_stop(dist, "", step)
             if stopped:
                 break
             step += 1

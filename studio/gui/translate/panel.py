@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
 
 from studio.core.config import DataConfig
@@ -22,10 +22,10 @@ from studio.core.translation.config import MODELS, TranslationConfig, check, cho
 from studio.core.translation.config import TranslationDataConfig as _DataFields
 from studio.gui.curves.panel import GrowingBuffer
 from studio.gui.naming import named
-from studio.gui.tasks import ThreadHost
+from studio.gui.tasks import JobSlots, ThreadHost
 from studio.gui.translate.apply_box import ApplyBox
 from studio.gui.translate.sets_box import ImageSetBox, before_after
-from studio.gui.translate.worker import PreviewService, TranslateRequest, TranslationTrainWorker
+from studio.gui.translate.worker import TranslatePreviewWorker, TranslateRequest, TranslationTrainWorker
 from studio.gui.widgets.image_view import ImageView
 
 PREVIEW_IMAGES = 8
@@ -82,16 +82,14 @@ class TranslatePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("translatePanel")
         self.host = host
-        self.previewer = PreviewService(self)
+        self.jobs = JobSlots(host, self)
+        self.previewer = host.start(TranslatePreviewWorker())
         self.sets: dict[str, object] = {"source": None, "target": None}
-        self._loads = {"source": 0, "target": 0}
         self.run_path: Path | None = None
         self.worker: TranslationTrainWorker | None = None
-        self._export_task = None
         self._shown: np.ndarray | None = None  # the (N, 3, R, R) images of the apply box
         self._build()
         self._connect()
-        QApplication.instance().aboutToQuit.connect(self.previewer.shutdown)  # also when the tab runs alone
         self._refresh()
 
     # ------------------------------------------------------------------ layout
@@ -153,12 +151,12 @@ class TranslatePanel(QWidget):
         self.pause.clicked.connect(self._toggle_pause)
         self.stop.clicked.connect(lambda: self.worker and self.worker.stop())
         self.open_run.clicked.connect(self._ask_run)
-        self.previewer.worker.rendered.connect(self._on_translated)
-        self.previewer.worker.failed.connect(self.apply.message.setText)
+        self.previewer.rendered.connect(self._on_translated)
+        self.previewer.failed.connect(self.apply.message.setText)
         self.apply.images_chosen.connect(self._show_images)
         self.apply.strength_changed.connect(lambda _: self._request_translation())
         self.apply.export_requested.connect(self._export)
-        self.apply.cancel_requested.connect(lambda: self._export_task and self._export_task.cancel())
+        self.apply.cancel_requested.connect(lambda: self.jobs.cancel("export"))
 
     def _refresh(self) -> None:
         training = self.worker is not None
@@ -183,13 +181,11 @@ class TranslatePanel(QWidget):
 
     def _load(self, which: str) -> None:
         self.sets[which] = None
-        self._loads[which] += 1
-        load = self._loads[which]  # a newer load of the same set makes this one's answer stale
         self._refresh()
         self.boxes[which].summary.setText("Loading…")
-        self.host.run(_load_set, self.set_config(which), doing=f"Loading the {which} set",
-                      on_result=lambda dataset: load == self._loads[which] and self._on_loaded(which, dataset),
-                      on_error=lambda sentence: load == self._loads[which] and self._on_load_failed(which, sentence))
+        self.jobs.start(which, _load_set, self.set_config(which), doing=f"Loading the {which} set",
+                        on_result=lambda dataset: self._on_loaded(which, dataset),
+                        on_error=lambda sentence: self._on_load_failed(which, sentence))
 
     def _on_loaded(self, which: str, dataset) -> None:
         self.sets[which] = dataset
@@ -283,7 +279,7 @@ class TranslatePanel(QWidget):
 
     def set_run(self, path: Path) -> None:
         """Translate with the run at ``path`` (trained before), once it is found to be a translation run."""
-        self.host.run(_open_run, Path(path), doing="Opening the run", on_result=self._on_run_opened, on_error=self.status.setText)
+        self.jobs.start("open", _open_run, Path(path), doing="Opening the run", on_result=self._on_run_opened, on_error=self.status.setText)
 
     def _on_run_opened(self, opened) -> None:
         path, step, row = opened
@@ -295,8 +291,8 @@ class TranslatePanel(QWidget):
 
     # ------------------------------------------------------------------ applying
     def _show_images(self, path: Path) -> None:
-        self.host.run(_read_preview_images, self.run_path, path, doing="Reading the images",
-                      on_result=self._on_images, on_error=self.apply.message.setText)
+        self.jobs.start("images", _read_preview_images, self.run_path, path, doing="Reading the images",
+                        on_result=self._on_images, on_error=self.apply.message.setText)
 
     def _on_images(self, loaded) -> None:
         names, self._shown = loaded
@@ -305,7 +301,7 @@ class TranslatePanel(QWidget):
 
     def _request_translation(self) -> None:
         if self._shown is not None and self.run_path is not None:
-            self.previewer.worker.request(TranslateRequest(self.run_path, self._shown, self.apply.strength.value()))
+            self.previewer.request(TranslateRequest(self.run_path, self._shown, self.apply.strength.value()))
 
     def _on_translated(self, result) -> None:
         sources = result.request.images.transpose(0, 2, 3, 1)
@@ -318,19 +314,18 @@ class TranslatePanel(QWidget):
         out = export_folder(chosen, f"{self.apply.images_path.stem}-translated")
         self.apply.set_exporting(True)
         self.apply.message.setText(f"Translating into {out}…")
-        self._export_task = self.host.run(
-            _translate_folder, self.run_path, self.apply.images_path, out, self.apply.strength.value(), doing="Translating the images",
-            on_result=self._on_exported, on_error=self.apply.message.setText,
-            on_progress=lambda done, total: self.apply.progress.setValue(round(100 * done / max(total, 1))))
-        self._export_task.done.connect(self._on_export_done)
+        self.jobs.start(
+            "export", _translate_folder, self.run_path, self.apply.images_path, out, self.apply.strength.value(),
+            doing="Translating the images", on_result=self._on_exported, on_error=self.apply.message.setText,
+            on_progress=lambda done, total: self.apply.progress.setValue(round(100 * done / max(total, 1))),
+            on_done=self._on_export_done)
 
     def _on_exported(self, result) -> None:
         skipped = f"; {len(result.skipped)} files were not images and were skipped" if result.skipped else ""
         self.apply.message.setText(f"Wrote {result.written:,} translations and manifest.csv to {result.folder}{skipped}.")
         self.exported.emit(result.folder)
 
-    def _on_export_done(self) -> None:
-        if self._export_task is not None and self._export_task.is_cancelled():
+    def _on_export_done(self, cancelled: bool) -> None:
+        if cancelled:
             self.apply.message.setText("The export was cancelled; no files were kept.")
-        self._export_task = None
         self.apply.set_exporting(False)

@@ -3,15 +3,15 @@ controls and signals around a translation trainer) and the preview worker, where
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from studio.gui.tasks import analyst_message
+from studio.gui.tasks import Mailbox, analyst_message
 from studio.gui.training.worker import TrainWorker
 
 
@@ -24,16 +24,17 @@ class TranslationTrainWorker(TrainWorker):
     def __init__(self, config: Any, pair: Any, root: Path) -> None:
         super().__init__(config, pair)
         self.root = Path(root)
+
+    def event_slots(self) -> dict[type, Callable[[Any], None]]:
         from studio.core.translation.events import PreviewReady, TranslationLogged
 
-        self._signals.update({TranslationLogged: self.step_logged, PreviewReady: self.samples_ready})
+        return {**super().event_slots(), TranslationLogged: self.step_logged.emit, PreviewReady: self.samples_ready.emit}
 
-    def _train(self) -> None:
+    def make_job(self, on_event: Callable[[Any], None]) -> Any:
         from studio.core.translation.data import new_translation_run
         from studio.core.translation.trainer import TranslationTrainer
 
-        run = new_translation_run(self.root, self.config, self.dataset)
-        self._train_with(TranslationTrainer(run, self.dataset, on_event=self._on_event))
+        return TranslationTrainer(new_translation_run(self.root, self.config, self.dataset), self.dataset, on_event=on_event)
 
 
 @dataclass(frozen=True)
@@ -53,31 +54,38 @@ class TranslateResult:
 
 
 class TranslatePreviewWorker(QObject):
-    """Translates the images the tab shows, on its own thread; only the newest request is kept, so a
-    strength slider dragged fast never queues stale frames. The translator is loaded once per checkpoint."""
+    """Translates the images the tab shows, off the GUI thread; hosted by a ``ThreadHost`` for the
+    lifetime of the tab (``done`` follows ``cancel``). Requests go through a ``Mailbox``, so a strength
+    slider dragged fast never queues stale frames. The translator is loaded once per checkpoint."""
 
     rendered = Signal(object)
     failed = Signal(str)
-    _wake = Signal()
+    done = Signal()
+    doing = "Translating previews"
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._pending: TranslateRequest | None = None
         self._translator: tuple[Path, Any] | None = None
-        self._wake.connect(self._translate_pending)
+        self._mailbox = Mailbox(self)  # a child: it moves to the worker's thread with it
+        self._mailbox.arrived.connect(self._translate_pending)
 
-    def request(self, request: TranslateRequest) -> None:
-        with self._lock:
-            self._pending = request
-        self._wake.emit()
+    def thread_side(self) -> QObject:
+        return self
 
     @Slot()
-    def _translate_pending(self) -> None:
-        with self._lock:
-            request, self._pending = self._pending, None
-        if request is None:
-            return
+    def run(self) -> None:
+        """Nothing to do until a request arrives: the thread's event loop delivers them."""
+
+    def cancel(self) -> None:
+        self._mailbox.close()
+        self.done.emit()
+
+    def request(self, request: TranslateRequest) -> None:
+        self._mailbox.put("translate", request)
+
+    @Slot(dict)
+    def _translate_pending(self, pending: dict) -> None:
+        request = pending["translate"]
         try:
             translator = self._translator_for(request.run_path)
             result = TranslateResult(request, translator.translate(request.images, request.strength), translator.step)
@@ -95,19 +103,3 @@ class TranslatePreviewWorker(QObject):
         if self._translator is None or self._translator[0] != checkpoint:
             self._translator = (checkpoint, Translator(run, checkpoint, device="cpu"))
         return self._translator[1]
-
-
-class PreviewService(QObject):
-    """Owns the preview worker's thread for the lifetime of the tab."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("TranslatePreviewWorker")
-        self.worker = TranslatePreviewWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
-
-    def shutdown(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
