@@ -320,6 +320,7 @@ class EventWorker(QObject):
         self._job: Any = None
         self._pending: list[Callable[[Any], None]] = []
         self._slots: dict[type, Callable[[Any], None]] = {}
+        self.holding = False  # asked to pause and not yet to resume or stop
 
     def make_job(self, on_event: Callable[[Any], None]) -> Steerable:
         raise NotImplementedError
@@ -362,12 +363,23 @@ class EventWorker(QObject):
         action(job)
 
     def pause(self) -> None:
+        self.holding = True
         self.call(lambda job: job.pause())
 
     def resume(self) -> None:
+        self.holding = False
         self.call(lambda job: job.resume())
 
+    def toggle_pause(self) -> bool:
+        """Pause, or resume when paused (the Pause button); returns whether it now holds."""
+        if self.holding:
+            self.resume()
+        else:
+            self.pause()
+        return self.holding
+
     def stop(self) -> None:
+        self.holding = False
         self.call(lambda job: job.stop())
 
     def cancel(self) -> None:

@@ -71,16 +71,27 @@ def check_same_data(spec: SweepSpec, data: DataConfig, given: set[str] | None = 
                               "train on the same data, so start a new sweep for other dataset options.")
 
 
-def widen_budget(folder: Path, trials: int | None = None, timeout_min: float | None = None) -> SweepSpec:
-    """Change the sweep's trial count or time limit before running it again (more trials add trials)."""
+def widen_budget(folder: Path, trials: int | None = None, timeout_min: float | None = None,
+                 device: str | None = None) -> SweepSpec:
+    """Change the sweep's trial count, time limit or device before running it again (more trials add trials)."""
     spec = read_spec(folder)
     if trials is not None:
         spec.trials = trials
     if timeout_min is not None:
         spec.timeout_min = timeout_min
+    if device is not None:
+        spec.device = device
     spec.check()
     write_spec(folder, spec)
     return spec
+
+
+def ready_to_run(folder: Path, plan: SweepSpec | None, trials: int, timeout_min: float, device: str) -> SweepSpec:
+    """What Start writes before the runner starts: the new sweep ``plan`` into ``folder``, or, with no
+    plan, the open sweep's budget and device."""
+    if plan is not None:
+        return create_sweep(folder, plan)
+    return widen_budget(folder, trials, timeout_min, device)
 
 
 def sweep_results(folder: Path, importances: bool = True) -> SweepResults:
