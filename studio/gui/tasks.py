@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 
 from studio.core.errors import Cancelled, StudioError
-from studio.core.tasks import TaskState
+from studio.core.tasks import Steerable, TaskState
 
 
 def analyst_message(error: BaseException, doing: str) -> str:
@@ -259,19 +259,6 @@ class Mailbox(QObject):
             waiting, self._waiting = self._waiting, {}
         if waiting:
             self.arrived.emit(waiting)
-
-
-class Steerable(Protocol):
-    """The one pause/resume/stop protocol of a long core job (the Trainer, the SweepRunner): thread-safe
-    calls, and ``run()`` blocks until the job has ended."""
-
-    def pause(self) -> None: ...
-
-    def resume(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def run(self) -> Any: ...
 
 
 def gui_share_of_threads(threads: int) -> int:

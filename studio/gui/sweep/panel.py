@@ -103,10 +103,6 @@ class SweepPanel(QWidget):
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
-        self.sweep.trial_started.connect(self._on_trial_started)
-        self.sweep.trial_progressed.connect(self._on_progress)
-        self.sweep.trial_finished.connect(self._on_trial_finished)
-        self.sweep.failed.connect(self._fail)
         self.sweep.status.connect(self.status_label.setText)
         self.sweep.ended.connect(self._on_ended)
         self.continue_button.clicked.connect(self.continue_best)
@@ -283,7 +279,11 @@ class SweepPanel(QWidget):
 
     def _run(self, dataset: Any) -> None:
         self._finished = None
-        self.sweep.start(self.folder, dataset, self.spec.steps, self._train_trial)
+        worker = self.sweep.start(self.folder, dataset, self.spec.steps, self._train_trial)
+        worker.trial_started.connect(self._on_trial_started)
+        worker.trial_progress.connect(self._on_progress)
+        worker.trial_finished.connect(self._on_trial_finished)
+        worker.failed.connect(self._fail)
         self.trials.set_live(True)
         self.space_editor.set_editable(False, SWEEP_RUNNING)
         self.budget_box.set_fixed(True)

@@ -20,14 +20,9 @@ STATUS_MS = 200
 
 
 class RunningSweep(QObject):
-    """Starts one run of a sweep and passes on what it says: ``trial_started``, ``trial_progressed`` and
-    ``trial_finished`` (events), ``failed(sentence)``, ``status(text)`` (throttled) and, once its thread
-    has ended, ``ended(SweepFinished or None)``."""
+    """Starts one run of a sweep (``start`` returns its worker, whose trial events the tab shows) and says
+    ``status(text)`` (throttled) while it runs and, once its thread has ended, ``ended(SweepFinished or None)``."""
 
-    trial_started = Signal(object)
-    trial_progressed = Signal(object)
-    trial_finished = Signal(object)
-    failed = Signal(str)
     status = Signal(str)
     ended = Signal(object)
 
@@ -55,19 +50,17 @@ class RunningSweep(QObject):
         """The number of the trial training now."""
         return self._current.number if self._current is not None else None
 
-    def start(self, folder: Path, dataset: Any, steps: int, train_trial: Any = None) -> None:
+    def start(self, folder: Path, dataset: Any, steps: int, train_trial: Any = None) -> SweepWorker:
         worker = SweepWorker(folder, dataset, train_trial)
         worker.sweep_started.connect(self._on_sweep_started)
         worker.trial_started.connect(self._on_trial_started)
         worker.trial_progress.connect(self._on_progress)
-        worker.trial_finished.connect(self.trial_finished)
         worker.sweep_finished.connect(self._on_sweep_finished)
-        worker.failed.connect(self.failed)
         worker.done.connect(self._on_done)  # a bound slot: queued to the GUI thread (a lambda would run on the worker's)
         self.worker, self._current, self._finished = worker, None, None
         self._started_at, self._steps = time.monotonic(), steps
         self.status.emit("Starting the sweep…")
-        self._threads.start(worker)
+        return self._threads.start(worker)
 
     def toggle_pause(self) -> None:
         if self.worker is None:
@@ -87,12 +80,10 @@ class RunningSweep(QObject):
     def _on_trial_started(self, event: TrialStarted) -> None:
         self._current = TrialProgress(event.number, event.start_step, self._steps)
         self._show_status()
-        self.trial_started.emit(event)
 
     def _on_progress(self, event: TrialProgress) -> None:
         self._current = event
         self._show_status()
-        self.trial_progressed.emit(event)
 
     def _on_sweep_finished(self, event: SweepFinished) -> None:
         self._finished = event
