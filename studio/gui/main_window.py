@@ -46,6 +46,7 @@ class MainWindow(WindowTraining, QMainWindow):
     dataset_loaded = Signal()
     run_opened = Signal()
     training_ended = Signal()
+    training_paused = Signal(int)  # the step at which training holds after Pause
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

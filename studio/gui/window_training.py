@@ -11,8 +11,8 @@ from pathlib import Path
 
 from studio.core.evaluation.vocabulary import quality_note
 from studio.core.explore.jobs import export_batch
-from studio.core.training.events import (CheckpointSaved, Finished, QualityMeasured, Recovered, SamplesReady, Started,
-                                         StepLogged)
+from studio.core.training.events import (CheckpointSaved, Finished, Paused, QualityMeasured, Recovered, SamplesReady,
+                                         Started, StepLogged)
 from studio.gui.render_worker import RenderResult
 from studio.gui.training.worker import TrainWorker
 
@@ -32,7 +32,8 @@ class WindowTraining:
         for signal, slot in ((worker.started, self._on_started), (worker.step_logged, self._on_step),
                              (worker.samples_ready, self._on_samples), (worker.checkpoint_saved, self._on_checkpoint),
                              (worker.quality_measured, self._on_quality), (worker.recovered, self._on_recovered),
-                             (worker.finished, self._on_finished), (worker.failed, self._on_failed),
+                             (worker.paused, self._on_paused), (worker.finished, self._on_finished),
+                             (worker.failed, self._on_failed),
                              (worker.done, self._on_training_done)):
             signal.connect(slot)
         if self.session.run_path is None:
@@ -48,8 +49,14 @@ class WindowTraining:
         if session.trainer is None or session.stopping:
             return
         session.paused = session.trainer.toggle_pause()
-        self.training_panel.show_message("Paused." if session.paused else "Training.")
+        self.training_panel.show_message("Pausing after this step…" if session.paused else "Training.")
         self._refresh()
+
+    def _on_paused(self, event: Paused) -> None:
+        """The trainer holds: say where, and ``training_paused(step)``."""
+        if self.session.paused:
+            self.training_panel.show_message(f"Paused at step {event.step:,}.")
+            self.training_paused.emit(event.step)
 
     def stop_training(self) -> None:
         if self.session.trainer is None or self.session.stopping:

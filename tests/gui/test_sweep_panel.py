@@ -107,8 +107,7 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     assert panel.start_button.text() == "Continue"
     with qtbot.waitSignal(panel.trial_started, timeout=SWEEP_TIMEOUT_MS):
         click(qtbot, panel.start_button)
-    worker = panel.worker
-    with qtbot.waitSignal(worker.trial_paused, timeout=SWEEP_TIMEOUT_MS):  # the trial's training says it holds
+    with qtbot.waitSignal(panel.trial_paused, timeout=SWEEP_TIMEOUT_MS):  # the trial's training says it holds
         click(qtbot, panel.pause_button)
     assert panel.pause_button.text() == "Resume"
     assert not window.training_panel.train_button.isEnabled()
@@ -118,7 +117,7 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     with qtbot.waitSignal(panel.trial_progressed, timeout=SWEEP_TIMEOUT_MS,
                           check_params_cb=lambda event: event.fd is not None):
         pass
-    with qtbot.waitSignal(worker.trial_paused, timeout=SWEEP_TIMEOUT_MS) as paused:
+    with qtbot.waitSignal(panel.trial_paused, timeout=SWEEP_TIMEOUT_MS) as paused:
         click(qtbot, panel.pause_button)
     with qtbot.waitSignal(panel.sweep_finished, timeout=SWEEP_TIMEOUT_MS) as stopped:
         click(qtbot, panel.stop_button)

@@ -46,6 +46,7 @@ class SweepPanel(QWidget):
     running_changed = Signal(bool)
     trial_started = Signal(object)  # TrialStarted, on the GUI thread
     trial_progressed = Signal(object)  # TrialProgress, on the GUI thread
+    trial_paused = Signal(int)  # the trial whose training holds after Pause
     open_run_requested = Signal(object)
     continue_requested = Signal(object)
     report_written = Signal(object)
@@ -116,11 +117,6 @@ class SweepPanel(QWidget):
     @property
     def running(self) -> bool:
         return self.sweep.running
-
-    @property
-    def worker(self) -> Any:
-        """The running sweep's worker (None when none runs)."""
-        return self.sweep.worker
 
     def set_context(self, dataset: Any, data: DataConfig | None, base: RunConfig | None, elsewhere: str = "") -> None:
         """The studio's loaded dataset (None while loading), its options, the Training panel's settings
@@ -283,6 +279,7 @@ class SweepPanel(QWidget):
         worker.trial_started.connect(self._on_trial_started)
         worker.trial_progress.connect(self._on_progress)
         worker.trial_finished.connect(self._on_trial_finished)
+        worker.trial_paused.connect(self._on_trial_paused)
         worker.failed.connect(self._fail)
         self.trials.set_live(True)
         self.space_editor.set_editable(False, SWEEP_RUNNING)
@@ -306,6 +303,10 @@ class SweepPanel(QWidget):
     def _on_progress(self, event: TrialProgress) -> None:
         self.trials.trial_progressed(event)
         self.trial_progressed.emit(event)
+
+    def _on_trial_paused(self, number: int) -> None:
+        if self.sweep.paused:
+            self.trial_paused.emit(number)
 
     def _on_trial_finished(self, event: TrialFinished) -> None:
         self.trials.trial_finished(event.number, state=event.state, value=event.value, steps=event.steps,
@@ -386,11 +387,11 @@ class SweepPanel(QWidget):
         """Run ``function`` as the panel's one job; the panel is busy (saying ``busy``) until it has ended."""
         self._busy, self._message = busy, READY
         self._jobs.start("job", function, *args, doing=busy.rstrip("…"), on_result=on_result, on_error=self._fail,
-                         on_done=self._on_job_done)
+                         on_done=lambda cancelled: self._set_busy(""))
         self._show_state()
 
-    def _on_job_done(self, cancelled: bool) -> None:
-        self._busy = ""
+    def _set_busy(self, doing: str) -> None:
+        self._busy = doing
         self._show_state()
 
     def _fail(self, sentence: str) -> None:
