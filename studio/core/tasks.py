@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from studio.core.errors import Cancelled
 
@@ -78,3 +79,16 @@ class TaskState:
 def quiet() -> TaskState:
     """A state that reports nowhere and is never cancelled, for callers that need neither."""
     return TaskState()
+
+
+class Steerable(Protocol):
+    """The one pause/resume/stop protocol of a long core job (the Trainer, the SweepRunner): thread-safe
+    calls, and ``run()`` blocks until the job has ended."""
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def run(self) -> Any: ...

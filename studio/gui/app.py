@@ -1,43 +1,16 @@
 """Start GAN Studio: the window first, the slow work (import torch, load the demo) behind it.
 
 Qt is imported inside the functions, after the system libraries it needs have been checked, so a
-machine that lacks them gets one sentence naming the packages instead of Qt's abort.
+machine that lacks them gets one sentence naming the packages instead of Qt's abort. The application
+object itself comes from :mod:`studio.gui.application`, which the self-test uses too.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
-from studio import __version__
+from studio.gui.application import create_application
 from studio.gui.system_libraries import report_missing
-from studio.resource_files import icon_files, resource_path
-
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
-
-STYLE_SHEET = resource_path("studio.qss")
-
-
-def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the studio's name, organisation, icon and style sheet (reused if one exists)."""
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
-    app.setApplicationName("GAN Studio")
-    app.setApplicationDisplayName("GAN Studio")
-    app.setOrganizationName("GAN Studio")
-    app.setApplicationVersion(__version__)
-    icon = QIcon()
-    for path in icon_files():
-        icon.addFile(str(path))
-    app.setWindowIcon(icon)
-    app.setDesktopFileName("org.ganstudio.GANStudio")  # the Linux desktop entry, for the taskbar's icon
-    if STYLE_SHEET.is_file():
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
-    return app
-
 
 SELF_TEST_FLAG = "--self-test"  # check this installation end to end, offscreen, and exit (studio/gui/self_test.py)
 QUIT_WHEN_SHOWN_FLAG = "--quit-when-shown"  # print the time the window was first shown, then quit (startup timing)

@@ -65,7 +65,7 @@ class SelfTest:
     # Each step returns a few words on what it found.
     def open_window(self) -> str:
         from studio import __version__
-        from studio.gui.app import create_application
+        from studio.gui.application import create_application
         from studio.gui.settings import StudioSettings
 
         self.app = create_application([sys.argv[0] if sys.argv else "gan-studio"])
@@ -112,32 +112,29 @@ class SelfTest:
         return f"a {grid.shape[1]}×{grid.shape[0]} px grid"
 
     def export_image(self) -> str:
-        panel, finished, folder = self.window.samples_panel, [], self.folder / "images"
+        panel, finished, failed, folder = self.window.samples_panel, [], [], self.folder / "images"
         panel.export_finished.connect(finished.append)
-        panel.show_message("")
-        panel.show_export_progress(0, 1)  # as the Export button does before asking the window to export
-        panel.export_requested.emit(folder, 1, 0)
-        _wait(self.app, lambda: bool(finished), lambda: "" if panel.export_progress.isVisible() or finished
-              else panel.message.text(), seconds=60, doing="Exporting an image")
+        panel.export_failed.connect(failed.append)
+        panel.export_to(folder, 1, seed=0)
+        _wait(self.app, lambda: bool(finished), lambda: failed[0] if failed else "", seconds=60,
+              doing="Exporting an image")
         self.exported_images = [Path(p) for p in finished[0] if Path(p).is_file()]
         if len(self.exported_images) != 1:
             raise StepFailed(f"The export wrote {len(self.exported_images)} images instead of 1.")
         return self.exported_images[0].name
 
     def report(self) -> str:
-        panel, drafted, exported, folder = self.window.report_panel, [], [], self.folder / "report"
+        panel, drafted, exported, failed = self.window.report_panel, [], [], []
+        folder = self.folder / "report"
         panel.drafted.connect(lambda: drafted.append(True))
         panel.exported.connect(exported.append)
+        panel.failed.connect(failed.append)
         _wait(self.app, panel.draft_button.isEnabled, seconds=10, doing="Enabling Draft report")
         panel.draft_button.click()
-        busy = lambda: panel.progress_bar.isVisible() or not panel.draft_button.isEnabled()  # noqa: E731
-        _wait(self.app, lambda: bool(drafted), lambda: "" if busy() else panel.message.text() or "No draft came back.",
-              doing="Drafting the report")
-        for key, box in panel.format_boxes.items():
-            box.setChecked(key == "html")
+        _wait(self.app, lambda: bool(drafted), lambda: failed[0] if failed else "", doing="Drafting the report")
+        panel.set_formats(["html"])
         panel.export_to(folder)
-        _wait(self.app, lambda: bool(exported), lambda: "" if busy() or exported else panel.message.text(),
-              doing="Exporting the report")
+        _wait(self.app, lambda: bool(exported), lambda: failed[0] if failed else "", doing="Exporting the report")
         self.report_files = [Path(p) for p in exported[0]]
         html = folder / "report.html"
         if not html.is_file() or "<html" not in html.read_text(encoding="utf-8", errors="replace").lower():

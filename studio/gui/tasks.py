@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 
 from studio.core.errors import Cancelled, StudioError
-from studio.core.tasks import TaskState
+from studio.core.tasks import Steerable, TaskState
 
 
 def analyst_message(error: BaseException, doing: str) -> str:
@@ -261,19 +261,6 @@ class Mailbox(QObject):
             self.arrived.emit(waiting)
 
 
-class Steerable(Protocol):
-    """The one pause/resume/stop protocol of a long core job (the Trainer, the SweepRunner): thread-safe
-    calls, and ``run()`` blocks until the job has ended."""
-
-    def pause(self) -> None: ...
-
-    def resume(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def run(self) -> Any: ...
-
-
 def gui_share_of_threads(threads: int) -> int:
     """Intra-op threads for a long job while the window is open: one core fewer from three cores up.
 
@@ -320,6 +307,7 @@ class EventWorker(QObject):
         self._job: Any = None
         self._pending: list[Callable[[Any], None]] = []
         self._slots: dict[type, Callable[[Any], None]] = {}
+        self.holding = False  # asked to pause and not yet to resume or stop
 
     def make_job(self, on_event: Callable[[Any], None]) -> Steerable:
         raise NotImplementedError
@@ -362,12 +350,23 @@ class EventWorker(QObject):
         action(job)
 
     def pause(self) -> None:
+        self.holding = True
         self.call(lambda job: job.pause())
 
     def resume(self) -> None:
+        self.holding = False
         self.call(lambda job: job.resume())
 
+    def toggle_pause(self) -> bool:
+        """Pause, or resume when paused (the Pause button); returns whether it now holds."""
+        if self.holding:
+            self.resume()
+        else:
+            self.pause()
+        return self.holding
+
     def stop(self) -> None:
+        self.holding = False
         self.call(lambda job: job.stop())
 
     def cancel(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
-from studio.core.evaluation.report import Chart
+from studio.core.evaluation.report_model import Chart
 
 WIDTH, HEIGHT = 1200, 420
 _MARGIN = (90, 50, 30, 60)  # left, top, right, bottom

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from studio.core.files import occupied, write_new_folder
 from studio.core.errors import StudioError
-from studio.core.evaluation.report import Report
+from studio.core.evaluation.report_model import Report
 from studio.core.tasks import TaskState, quiet
 
 FORMATS = ("html", "pdf", "md")

@@ -1,4 +1,4 @@
-"""A :class:`~studio.core.evaluation.report.Report` as HTML (standalone or for Qt's QTextDocument) and Markdown.
+"""A :class:`~studio.core.evaluation.report_model.Report` as HTML (standalone or for Qt's QTextDocument) and Markdown.
 
 Every string that comes from the run or the analyst is escaped here, once, for its format: a class
 folder named ``<script>`` shows up as text. Images are PNG assets (charts drawn from the data,
@@ -18,7 +18,7 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QImage
 
 from studio.core.imaging import png_bytes
-from studio.core.evaluation.report import Chart, Picture, Report, Section, Table, STATUS_WORDS
+from studio.core.evaluation.report_model import STATUS_WORDS, Chart, Picture, Report, Section, Table
 from studio.reporting.charts import HEIGHT, WIDTH, render_chart
 
 CHART_DISPLAY_WIDTH = 640

@@ -1,7 +1,7 @@
 """The sweep report: what a hyperparameter sweep searched, every trial, its plots, the best settings
 and what they changed from the defaults, as one HTML, PDF or Markdown file.
 
-Built as a :class:`~studio.core.evaluation.report.Report` from :func:`studio.core.sweep.jobs.sweep_results`,
+Built as a :class:`~studio.core.evaluation.report_model.Report` from :func:`studio.core.sweep.jobs.sweep_results`,
 so it is drawn and written by the run report's own building blocks (charts, HTML, Markdown, PDF).
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StudioError
-from studio.core.evaluation.report import Chart, Report, Section, Series, Table
+from studio.core.evaluation.report_model import Chart, Report, Section, Series, Table
 from studio.core.sweep.results import TRIAL_COLUMNS, SweepResults, trial_cells
 from studio.core.sweep.space import CHOICE, label, value_text
 

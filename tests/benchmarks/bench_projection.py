@@ -90,14 +90,14 @@ def main() -> None:
         began = time.perf_counter()
         project(sampler, truth[:1], encoder=encoder, features=features)
         one_s = time.perf_counter() - began
-        with_encoder = [result[3] for result in project(sampler, truth, encoder=encoder, features=features)]
-        random_only = [result[3] for result in project(sampler, truth, features=features)]
+        with_encoder = [fit.psnr for fit in project(sampler, truth, encoder=encoder, features=features)]
+        random_only = [fit.psnr for fit in project(sampler, truth, features=features)]
         real = run.split(load_dataset(run.config.data))[0].images[:8].permute(0, 2, 3, 1).numpy()
         measured = [project(sampler, real, encoder=encoder, features=features),
-                    [result[:5] + (_distance(features, image, result[2], sampler),)
-                     for image, result in zip(real, project(sampler, real, encoder=encoder))]]
+                    [fit._replace(feature_distance=_distance(features, image, fit.reconstruction, sampler))
+                     for image, fit in zip(real, project(sampler, real, encoder=encoder))]]
         (loss_psnr, loss_distance), (pixel_psnr, pixel_distance) = (
-            (np.median([r[3] for r in results]), np.median([r[5] for r in results])) for results in measured)
+            (np.median([fit.psnr for fit in fits]), np.median([fit.feature_distance for fit in fits])) for fits in measured)
         stall = _stall(sampler, truth[0], encoder, features)
         print(f"{resolution} px: encoder {encoder_s:.1f} s · project one image ({PROJECTION_STEPS} steps) {one_s:.1f} s · "
               f"PSNR with encoder median {np.median(with_encoder):.1f} dB (worst {min(with_encoder):.1f}) · random starts "

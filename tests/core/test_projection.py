@@ -23,7 +23,7 @@ def sampler(trained_run):
 def test_the_models_own_images_come_back_above_30_db(sampler):
     truth = sampler.render(latents(7, 6, sampler.latent_dim))
     results = project(sampler, truth, steps=200)
-    psnrs = [result[3] for result in results]
+    psnrs = [fit.psnr for fit in results]
     assert np.median(psnrs) >= 30, psnrs
 
 
@@ -52,9 +52,9 @@ def test_real_images_fit_better_than_noise_and_noise_is_warned_about(sampler, tr
     dataset = load_dataset(trained_run.config.data)
     real = dataset.images[:4].permute(0, 2, 3, 1).numpy()
     noise = np.random.default_rng(0).integers(0, 256, real.shape, dtype=np.uint8)
-    real_psnr = [result[3] for result in project(sampler, real, steps=60)]
+    real_psnr = [fit.psnr for fit in project(sampler, real, steps=60)]
     noise_results = project(sampler, noise, steps=60)
-    assert min(real_psnr) > max(result[3] for result in noise_results)
+    assert min(real_psnr) > max(fit.psnr for fit in noise_results)
 
     Image.fromarray(noise[0]).resize((50, 40)).save(tmp_path / "noise.png")
     pixels, digest = read_image(tmp_path / "noise.png", trained_run.config.data)
@@ -82,7 +82,7 @@ def test_the_encoder_is_trained_once_per_checkpoint_and_a_vae_uses_its_own(sampl
     pixels = torch.zeros(2, 3, 32, 32)
     assert torch.equal(encoder(pixels, None), again(pixels, None)) and cached[0].stat().st_mtime_ns == stamp
     truth = sampler.render(latents(11, 4, sampler.latent_dim))
-    assert np.median([result[3] for result in project(sampler, truth, steps=100, encoder=encoder)]) >= 30
+    assert np.median([fit.psnr for fit in project(sampler, truth, steps=100, encoder=encoder)]) >= 30
 
     tiny_config.model.name = "vae"
     dataset = load_dataset(tiny_config.data)

@@ -129,7 +129,7 @@ GOOD_LINES = [{"step": 10, "total_steps": 30, "g_loss": 1.0, "d_loss": 1.2, "d_r
                                 st.sampled_from(GOOD_LINES).map(json.dumps),
                                 JSON.map(json.dumps), st.text(max_size=30)), max_size=8))
 def test_tampered_metrics_lines_are_skipped_and_the_rest_charts(tmp_path_factory, qapp, lines):
-    from studio.core.evaluation.report import Chart, Series
+    from studio.core.evaluation.report_model import Chart, Series
     from studio.reporting.charts import render_chart
 
     run = _base_run(tmp_path_factory.mktemp("fuzz-metrics"))

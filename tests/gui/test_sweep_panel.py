@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 
 from studio.core.config import DataConfig
 from studio.core.sweep.jobs import sweep_results
-from studio.gui.sweep.panel import NO_DATA, NO_FOLDER, WINDOW_TRAINING
+from studio.gui.session import ONE_LONG_JOB
+from studio.gui.sweep.panel import NO_DATA, NO_FOLDER
 from tests.gui.helpers import LOAD_TIMEOUT_MS, TRAIN_TIMEOUT_MS, click, tiny_run_config, type_into
 
 SWEEP_TIMEOUT_MS = TRAIN_TIMEOUT_MS
@@ -101,29 +102,34 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
         assert list(panel.plots.curve_items[row.number].xData) == [s for s, _ in row.curve]
     assert "trials done" in panel.status_label.text()
 
-    # Two more trials: pause and resume the first, stop it midway, then continue the sweep.
+    # Two more trials: pause and resume the first, pause it again midway and stop, then continue the sweep.
     set_spin(qtbot, panel.budget_box.trials, 5)
     assert panel.start_button.text() == "Continue"
     with qtbot.waitSignal(panel.trial_started, timeout=SWEEP_TIMEOUT_MS):
         click(qtbot, panel.start_button)
-    worker = panel.worker
+    with qtbot.waitSignal(panel.trial_paused, timeout=SWEEP_TIMEOUT_MS):  # the trial's training says it holds
+        click(qtbot, panel.pause_button)
+    assert panel.pause_button.text() == "Resume"
+    assert not window.training_panel.train_button.isEnabled()
+    assert window.training_panel.block_reason() == ONE_LONG_JOB
     click(qtbot, panel.pause_button)
-    assert panel.pause_button.text() == "Resume" and worker.sweep.paused
-    assert not window.training_panel.train_button.isEnabled()  # a sweep is running
-    click(qtbot, panel.pause_button)
-    assert panel.pause_button.text() == "Pause" and not worker.sweep.paused
+    assert panel.pause_button.text() == "Pause"
     with qtbot.waitSignal(panel.trial_progressed, timeout=SWEEP_TIMEOUT_MS,
                           check_params_cb=lambda event: event.fd is not None):
         pass
+    with qtbot.waitSignal(panel.trial_paused, timeout=SWEEP_TIMEOUT_MS) as paused:
+        click(qtbot, panel.pause_button)
     with qtbot.waitSignal(panel.sweep_finished, timeout=SWEEP_TIMEOUT_MS) as stopped:
         click(qtbot, panel.stop_button)
     assert stopped.args[0].reason == "stopped"
-    interrupted = [row.number for row in sweep_results(folder).trials if row.state == "RUNNING"]
+    interrupted = [row for row in sweep_results(folder).trials if row.state == "RUNNING"]
+    assert [row.number for row in interrupted] == [paused.args[0]] and interrupted[0].steps < 12
+    assert model.cell(model.trial(paused.args[0]), 1) == "interrupted"
     assert run_sweep(qtbot, panel, "Continue").reason == "trials"
     results = sweep_results(folder)
     assert [row.number for row in results.trials] == [0, 1, 2, 3, 4]
     assert all(row.state != "RUNNING" for row in results.trials) and results.counted == 5
-    assert interrupted == [] or results.trials[interrupted[0]].steps == 12  # the stopped trial was continued
+    assert results.trials[paused.args[0]].steps == 12  # the stopped trial was continued, not repeated
     assert model.rowCount() == 5
 
     # Double-click a trial: the studio opens its run.
@@ -140,17 +146,17 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     with qtbot.waitSignal(panel.report_written, timeout=LOAD_TIMEOUT_MS):
         click(qtbot, panel.report_button)
     assert "## Trials" in report.read_text(encoding="utf-8")
-    if results.best is not None:
-        best_step = results.best.steps
-        qtbot.waitUntil(panel.continue_button.isEnabled)  # the report's job has ended
+    assert results.best is not None  # trial 0 trains the base settings and is never pruned
+    best_step = results.best.steps
+    qtbot.waitUntil(panel.continue_button.isEnabled)  # the report's job has ended
 
-        set_spin(qtbot, panel.extra_steps, 4)
-        with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
-            click(qtbot, panel.continue_button)
-            qtbot.waitUntil(window.is_training, timeout=LOAD_TIMEOUT_MS)
-            assert not panel.start_button.isEnabled() and panel.problem_label.text() == WINDOW_TRAINING
-        assert window.session.run_path == results.best.run_path
-        assert window.session.run_step == best_step + 4
+    set_spin(qtbot, panel.extra_steps, 4)
+    with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
+        click(qtbot, panel.continue_button)
+        qtbot.waitUntil(window.is_training, timeout=LOAD_TIMEOUT_MS)
+        assert not panel.start_button.isEnabled() and panel.problem_label.text() == ONE_LONG_JOB
+    assert window.session.run_path == results.best.run_path
+    assert window.session.run_step == best_step + 4
 
 
 def test_a_damaged_sweep_folder_is_one_sentence_and_start_waits_for_the_data(qtbot, sweep_window, tmp_path,

@@ -36,8 +36,7 @@ def test_pause_holds_training_and_stop_saves_a_checkpoint(qtbot, open_window):
     click(qtbot, panel.train_button)
     qtbot.waitUntil(lambda: window.curves_panel.point_count() >= 3, timeout=TRAIN_TIMEOUT_MS)
 
-    worker = window.session.trainer
-    with qtbot.waitSignal(worker.paused, timeout=TRAIN_TIMEOUT_MS):  # the trainer says it holds
+    with qtbot.waitSignal(window.training_paused, timeout=TRAIN_TIMEOUT_MS):  # the trainer says it holds
         click(qtbot, panel.pause_button)
     assert panel.pause_action.text() == "Resume"
     assert "paused" in window.status_line.text()
@@ -47,13 +46,14 @@ def test_pause_holds_training_and_stop_saves_a_checkpoint(qtbot, open_window):
     assert panel.pause_action.text() == "Pause"
     qtbot.waitUntil(lambda: window.curves_panel.point_count() > held + 2, timeout=TRAIN_TIMEOUT_MS)
 
-    with qtbot.waitSignal(worker.paused, timeout=TRAIN_TIMEOUT_MS) as paused:
+    with qtbot.waitSignal(window.training_paused, timeout=TRAIN_TIMEOUT_MS) as paused:
         click(qtbot, panel.pause_button)
+    assert panel.message_label.text() == f"Paused at step {paused.args[0]:,}."
     with qtbot.waitSignal(window.training_ended, timeout=TRAIN_TIMEOUT_MS):
         click(qtbot, panel.stop_button)
     assert panel.message_label.text().startswith("Stopped at step ")
     stopped_at = int(panel.message_label.text().split()[3].rstrip(";").replace(",", ""))
-    assert stopped_at == paused.args[0].step  # not one step was trained while paused
+    assert stopped_at == paused.args[0]  # not one step was trained while paused
     assert checkpoints(window)[-1].name == f"step-{stopped_at:06d}.safetensors"
     assert panel.train_button.isEnabled()
 

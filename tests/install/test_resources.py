@@ -45,7 +45,7 @@ def test_the_icons_are_the_drawing_at_every_size():
 
 
 def test_the_window_carries_the_icon(qapp):
-    from studio.gui.app import create_application
+    from studio.gui.application import create_application
     app = create_application()
     assert not app.windowIcon().isNull()
     assert {s.width() for s in app.windowIcon().availableSizes()} >= {16, 32, 256}

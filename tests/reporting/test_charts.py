@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 
-from studio.core.evaluation.report import Chart, Series
+from studio.core.evaluation.report_model import Chart, Series
 
 INF, NAN = math.inf, math.nan
 
@@ -49,7 +49,7 @@ def test_a_chart_that_fails_to_draw_raises_instead_of_crashing():
     script = textwrap.dedent("""
         import gc
         from PySide6.QtGui import QGuiApplication
-        from studio.core.evaluation.report import Chart, Series
+        from studio.core.evaluation.report_model import Chart, Series
         from studio.reporting import charts
 
         app = QGuiApplication([])

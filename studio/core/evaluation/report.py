@@ -3,14 +3,14 @@
 Everything here is computed from the run folder (run.json, metrics.jsonl, samples, checkpoints,
 eval records), so the figures and tables always match the data; only the prose of each section is
 the analyst's to change, and those edits are kept in ``<run>/report/edits.json``. Rendering to
-HTML, Markdown and PDF lives in ``studio.reporting`` (it draws with Qt, which core never imports).
+HTML, Markdown and PDF lives in ``studio.reporting`` (it draws with Qt, which core never imports);
+the document's parts are in :mod:`studio.core.evaluation.report_model`.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ from studio.core.config import AUTOENCODER
 from studio.core.errors import StudioError
 from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
 from studio.core.evaluation.metrics import EXPLANATIONS
+from studio.core.evaluation.report_model import Chart, Picture, Report, Section, Series, Table
 from studio.core.evaluation.vocabulary import (DYNAMICS_PROSE, FD_CURVE, PLOT_TITLES, Evaluation, curves,
                                               finite, logged_evaluations, logged_keys)
 from studio.core.runs import Run
@@ -31,87 +32,7 @@ EDITS_FILE = "report/edits.json"
 REPORT_EVAL_SAMPLES = 500
 FILMSTRIP_FRAMES = 5
 FILMSTRIP_TILES = 4
-STATUS_WORDS = {"green": "Green: healthy", "amber": "Amber: usable, with caveats", "red": "Red: needs attention"}
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line of a chart; ``style`` 'points' draws only its points, 'cut' a dashed line ending in ×
-    (a trial stopped early). A series without a name stays out of the legend."""
-
-    name: str
-    color: str
-    x: list[float]
-    y: list[float]
-    style: str = "line"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A line chart drawn from data; ``markers`` are (step, label) events drawn as vertical lines."""
-
-    key: str
-    title: str
-    y_label: str
-    series: list[Series]
-    markers: list[tuple[float, str]] = field(default_factory=list)
-    y_range: tuple[float, float] | None = None
-    bars: bool = False
-    x_label: str = "step"
-    log_y: bool = False  # a log scale, for values spanning orders of magnitude (non-positive ones are left out)
-
-
 MAX_CLASS_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Picture:
-    """An image (``(H, W, 3)`` uint8) shown at ``scale`` times its pixel size, never re-encoded lossily."""
-
-    key: str
-    caption: str
-    image: np.ndarray
-    scale: int = 1
-
-
-Block = Table | Chart | Picture
-
-
-@dataclass
-class Section:
-    key: str
-    heading: str
-    prose: str
-    blocks: list[Block] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    title: str
-    run_name: str
-    status: str
-    findings: list[Finding]
-    sections: list[Section]
-    created_at: float
-
-    def section(self, key: str) -> Section:
-        return next(section for section in self.sections if section.key == key)
-
-    def prose(self) -> dict[str, str]:
-        return {section.key: section.prose for section in self.sections}
-
-    def apply_edits(self, edits: dict[str, str]) -> None:
-        for section in self.sections:
-            if isinstance(edits.get(section.key), str):
-                section.prose = edits[section.key]
-
-
 def load_edits(run: Run) -> dict[str, str]:
     try:
         edits = read_json(run.path / EDITS_FILE)

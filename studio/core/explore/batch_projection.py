@@ -87,10 +87,10 @@ def project_files(sampler: Sampler, data_config, files: list[Path], steps: int, 
         part = read[start : start + CHUNK]
         done = len(projections)
         chunk_task = task.subtask(lambda step, total: task.progress(done * total + step * len(part), len(read) * total))
-        results = project(sampler, np.stack([pixels for _, pixels, _ in part]), steps, class_index, seed, chunk_task,
-                          encoder=encoder, features=features)
-        for (path, _, digest), result in zip(part, results):
-            projections.append(Projection(*result, str(path), digest, sampler.fingerprint, steps, seed))
+        fits = project(sampler, np.stack([pixels for _, pixels, _ in part]), steps, class_index, seed, chunk_task,
+                       encoder=encoder, features=features)
+        for (path, _, digest), fit in zip(part, fits):
+            projections.append(Projection(*fit, str(path), digest, sampler.fingerprint, steps, seed))
     return projections, skipped
 
 

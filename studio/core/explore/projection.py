@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -43,6 +44,17 @@ POOR_PSNR = 20.0  # below this the model cannot draw the image well: the project
 FAR_FROM_PRIOR = 4.0  # |z|² this many standard deviations from its expected value: outside what was trained
 FORMAT = "gan-studio-projection/1"
 _BATCH = 64
+
+
+class Fit(NamedTuple):
+    """One image's projection as :func:`project` finds it: where it lies and how well the model draws it there."""
+
+    latent: np.ndarray  # (latent_dim,) float32
+    class_index: int | None
+    reconstruction: np.ndarray  # (H, W, 3) uint8
+    psnr: float  # dB
+    prior_deviation: float
+    feature_distance: float | None
 
 
 @dataclass(frozen=True)
@@ -144,9 +156,8 @@ def project(
     on_step: Callable[[int, np.ndarray], None] | None = None,
     encoder: Callable | None = None,
     features: FeatureDistance | None = None,
-) -> list[tuple[np.ndarray, int | None, np.ndarray, float, float, float | None]]:
-    """Project ``images`` ``(N, R, R, 3)`` uint8 together; per image (latent, class, reconstruction, PSNR,
-    prior deviation, feature distance). ``on_step(step, reconstructions)`` sees every intermediate result;
+) -> list[Fit]:
+    """Project ``images`` ``(N, R, R, 3)`` uint8 together; a :class:`Fit` per image. ``on_step(step, reconstructions)`` sees every intermediate result;
     ``encoder`` (see :mod:`studio.core.explore.encoder`) adds its guess to the random starting points;
     ``features`` adds its distance to the loss and measures the result. The reconstruction is rendered
     from the latent spec the way the explorer renders it, so it is what the spec regenerates."""
@@ -174,7 +185,7 @@ def project(
         reconstruction = render_spec(sampler, LatentSpec(latent=tuple(float(x) for x in row), class_index=chosen))[0]
         deviation = prior_deviation(row)
         distance = None if features is None else _feature_distance(features, images[i], reconstruction, device)
-        results.append((row, chosen, reconstruction, psnr(images[i], reconstruction), deviation, distance))
+        results.append(Fit(row, chosen, reconstruction, psnr(images[i], reconstruction), deviation, distance))
     return results
 
 
@@ -212,9 +223,9 @@ def project_image(sampler: Sampler, image: np.ndarray, source: str, source_sha25
                   on_step: Callable[[int, np.ndarray], None] | None = None, encoder: Callable | None = None,
                   features: FeatureDistance | None = None) -> Projection:
     """One image's :class:`Projection`."""
-    result, = project(sampler, image[None], steps, class_index, seed, task,
-                      None if on_step is None else lambda step, drawn: on_step(step, drawn[0]), encoder, features)
-    return Projection(*result, source, source_sha256, sampler.fingerprint, steps, seed)
+    fit, = project(sampler, image[None], steps, class_index, seed, task,
+                   None if on_step is None else lambda step, drawn: on_step(step, drawn[0]), encoder, features)
+    return Projection(*fit, source, source_sha256, sampler.fingerprint, steps, seed)
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

@@ -90,6 +90,17 @@ def widen_budget(spec: SweepSpec, trials: int | None = None, timeout_min: float 
     return spec
 
 
+def ready_to_run(folder: Path, plan: SweepSpec | None, trials: int, timeout_min: float,
+                 device: str) -> tuple[SweepSpec, SweepSpec | None]:
+    """What Start needs before the runner starts: the new sweep ``plan`` written into ``folder``, or, with
+    no plan, the open sweep with its budget and device changed. Returns (the spec to run, the changes the
+    runner writes once it holds the sweep, None for a new sweep), so a refused start changes nothing."""
+    if plan is not None:
+        return create_sweep(folder, plan), None
+    changed = widen_budget(open_sweep(folder), trials, timeout_min, device)
+    return changed, changed
+
+
 def sweep_results(folder: Path, importances: bool = True) -> SweepResults:
     """Everything the sweep has found so far (see :mod:`studio.core.sweep.results`)."""
     return read_results(folder, importances)

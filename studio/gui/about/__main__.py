@@ -4,7 +4,7 @@ import sys
 
 from studio.core.training.jobs import describe_device_named
 from studio.gui.about.dialog import AboutDialog
-from studio.gui.app import create_application
+from studio.gui.application import create_application
 
 app = create_application(sys.argv)
 dialog = AboutDialog(describe_device_named("auto"))

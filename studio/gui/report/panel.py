@@ -23,8 +23,11 @@ FORMATS = (("html", "HTML"), ("pdf", "PDF"), ("md", "Markdown"))
 
 
 class ReportPanel(QWidget):
+    """``drafted`` follows a draft, ``exported(paths)`` an export and ``failed(sentence)`` either that failed."""
+
     drafted = Signal()
     exported = Signal(object)
+    failed = Signal(str)
 
     def __init__(self, threads: ThreadHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,6 +176,10 @@ class ReportPanel(QWidget):
     def formats(self) -> list[str]:
         return [key for key, box in self.format_boxes.items() if box.isChecked()]
 
+    def set_formats(self, formats: list[str]) -> None:
+        for key, box in self.format_boxes.items():
+            box.setChecked(key in formats)
+
     def _ask_export(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export the report to a folder")
         if folder:
@@ -198,6 +205,7 @@ class ReportPanel(QWidget):
 
     def _on_failed(self, sentence: str) -> None:
         self.message.setText(sentence)
+        self.failed.emit(sentence)
 
     def _on_job_done(self, cancelled: bool) -> None:
         self.progress_bar.setVisible(False)

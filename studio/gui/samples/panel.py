@@ -37,6 +37,7 @@ class SamplesPanel(QWidget):
     samples_shown = Signal()
     export_requested = Signal(object, int, int)
     export_finished = Signal(object)
+    export_failed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +145,7 @@ class SamplesPanel(QWidget):
     def show_export_failed(self, sentence: str) -> None:
         self.export_progress.hide()
         self.show_message(sentence)
+        self.export_failed.emit(sentence)
 
     def _show_grid(self) -> None:
         if self._images is None or not len(self._images):
@@ -182,9 +184,13 @@ class SamplesPanel(QWidget):
 
     def _on_export(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export images into folder", self._last_export_dir)
-        if not folder:
-            return
-        self._last_export_dir = folder
+        if folder:
+            self.export_to(Path(folder), self.export_count.value())
+
+    def export_to(self, folder: Path, count: int, seed: int | None = None) -> None:
+        """Export ``count`` images (from ``seed``'s noise, a new one when None) into ``folder``:
+        ``export_finished(paths)`` or ``export_failed(sentence)`` follows."""
+        self._last_export_dir = str(folder)
         self.message.setText("")
-        self.show_export_progress(0, self.export_count.value())
-        self.export_requested.emit(Path(folder), self.export_count.value(), new_seed())
+        self.show_export_progress(0, count)
+        self.export_requested.emit(Path(folder), count, new_seed() if seed is None else seed)

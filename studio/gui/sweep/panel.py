@@ -1,44 +1,35 @@
 """The Sweep tab: choose what to search and the budget, run the sweep on the studio's dataset, watch
 its trials, open any trial's run, continue the best one as an ordinary run and write the sweep report.
 
-The sweep runs on a :class:`~studio.gui.sweep.worker.SweepWorker` thread; reading results, loading a
-sweep's own dataset, preparing the best run and writing the report run as tasks on the ThreadHost.
-The GUI thread only shows their answers.
+The sweep runs on a worker thread (:class:`~studio.gui.sweep.running.RunningSweep`); writing the sweep folder,
+reading results, loading a sweep's own dataset, preparing the best run and writing the report run as
+jobs on the ThreadHost. The GUI thread only shows their answers.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QScrollArea, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget)
-from superqt.utils import qthrottled
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
 
-from studio.core.config import DEMO_SOURCE, DataConfig, RunConfig
+from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import StudioError
 from studio.core.sweep import jobs
 from studio.core.sweep.events import SweepFinished, TrialFinished, TrialProgress, TrialStarted
-from studio.core.sweep.results import SweepResults, continue_best
+from studio.core.sweep.results import SweepResults, TrialRow, continue_best
 from studio.core.sweep.spec import SweepSpec
-from studio.gui.augment.messages import say
-from studio.gui.formatting import format_duration
 from studio.gui.naming import named
-from studio.gui.sweep.budget_box import BudgetBox
-from studio.gui.sweep.plots import SweepPlots
-from studio.gui.sweep.space_editor import SpaceEditor
-from studio.gui.sweep.trials_model import TrialsModel
-from studio.gui.sweep.worker import SweepWorker
-from studio.gui.tasks import ThreadHost
+from studio.gui.sweep.controls import ERROR, QUIET, READY, WAIT, Notice, SweepControls
+from studio.gui.sweep.settings_column import NO_FOLDER, SettingsColumn, describe_dataset
+from studio.gui.sweep.running import RunningSweep
+from studio.gui.sweep.trials_view import TrialsView
+from studio.gui.tasks import JobSlots, ThreadHost
 
-NO_FOLDER = "Choose New sweep… for a new sweep folder, or Open sweep… to continue one."
 NO_DATA = "Wait until the dataset has loaded."
-WINDOW_TRAINING = "Training is running; stop it to run a sweep (the computer cannot do both at full speed)."
 SWEEP_RUNNING = "A sweep is running; pause or stop it first."
 NO_BEST = "No trial has completed yet."
-STATUS_MS = 200
 
 
 class SweepPanel(QWidget):
@@ -55,6 +46,7 @@ class SweepPanel(QWidget):
     running_changed = Signal(bool)
     trial_started = Signal(object)  # TrialStarted, on the GUI thread
     trial_progressed = Signal(object)  # TrialProgress, on the GUI thread
+    trial_paused = Signal(int)  # the trial whose training holds after Pause
     open_run_requested = Signal(object)
     continue_requested = Signal(object)
     report_written = Signal(object)
@@ -63,96 +55,43 @@ class SweepPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("sweepPanel")
         self._threads = threads
+        self._jobs = JobSlots(threads, self)
         self._train_trial = train_trial  # None: the Trainer (a stand-in only for previews of the panel)
         self._dataset: Any = None
         self._data: DataConfig | None = None
         self._base = RunConfig()
         self._dataset_name = ""
-        self._window_training = False
+        self._elsewhere = ""  # why the window lets no sweep start now ('' when it does)
         self.folder: Path | None = None
         self.spec: SweepSpec | None = None  # the sweep in ``folder`` once it exists on disk
         self.results: SweepResults | None = None
-        self.worker: SweepWorker | None = None
-        self.paused = False
-        self._busy = ""  # what a task is doing for the panel meanwhile ('' when none)
-        self._started_at = 0.0
-        self._budget = 0
-        self._current: TrialProgress | None = None
-        self._tasks: set = set()
-        self._asked = self._shown = 0  # results read: the latest asked for, and the latest shown
-        self._message = ("", False)  # the last job's answer (sentence, is an error), shown when nothing blocks
+        self.sweep = RunningSweep(threads, self)
+        self._busy = ""  # what a job is doing for the panel meanwhile ('' when none)
+        self._finished: SweepFinished | None = None  # how the last run ended, said once its results are read
+        self._message = Notice("", QUIET)  # the last job's answer, shown when nothing blocks
 
-        self.space_editor = SpaceEditor()
-        self.budget_box = BudgetBox()
-        self.new_button = named(QPushButton("New sweep…"), "newSweepButton", "New sweep",
-                                "Choose a new folder for a sweep with these settings.")
-        self.open_button = named(QPushButton("Open sweep…"), "openSweepButton", "Open sweep",
-                                 "Show an existing sweep's results; Start continues it.")
-        self.start_button = named(QPushButton("Start"), "startSweepButton", "Start sweep")
-        self.pause_button = named(QPushButton("Pause"), "pauseSweepButton", "Pause sweep")
-        self.stop_button = named(QPushButton("Stop"), "stopSweepButton", "Stop sweep",
-                                 "Stop after the current step; Start continues the sweep later.")
-        self.extra_steps = named(QSpinBox(), "continueBestSteps", "Extra steps for the best trial")
-        self.extra_steps.setRange(1, 1_000_000)
-        self.extra_steps.setValue(2000)
-        self.extra_steps.setSingleStep(500)
-        self.continue_button = named(QPushButton("Continue best trial"), "continueBestButton", "Continue best trial",
-                                     "Open the best trial's run and train it further, like any run.")
-        self.report_button = named(QPushButton("Sweep report…"), "sweepReportButton", "Sweep report",
-                                   "Write the sweep's report as HTML, PDF or Markdown.")
-        self.folder_label = named(QLabel(NO_FOLDER), "sweepFolderLabel", "The sweep folder")
-        self.folder_label.setWordWrap(True)
-        self.status_label = named(QLabel(""), "sweepStatus", "Sweep status")
-        self.problem_label = named(QLabel(""), "sweepProblem", "Why the sweep cannot start now")
-        self.problem_label.setWordWrap(True)
-        self.model = TrialsModel(self)
-        self.table = named(QTableView(), "sweepTrialsTable", "Trials", "Double-click a trial to open its run.")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.plots = SweepPlots()
+        self.settings = SettingsColumn()
+        self.controls = SweepControls()
+        self.trials = TrialsView()
+        # the widgets a person (and a test) works with
+        self.new_button, self.open_button = self.settings.new_button, self.settings.open_button
+        self.folder_label, self.budget_box = self.settings.folder_label, self.settings.budget_box
+        self.space_editor = self.settings.space_editor
+        controls = self.controls
+        self.start_button, self.pause_button, self.stop_button = (controls.start_button, controls.pause_button,
+                                                                  controls.stop_button)
+        self.extra_steps, self.continue_button = controls.extra_steps, controls.continue_button
+        self.report_button = controls.report_button
+        self.status_label, self.problem_label = controls.status_label, controls.problem_label
+        self.model, self.table, self.plots = self.trials.model, self.trials.table, self.trials.plots
 
-        settings = QWidget()
-        side = QVBoxLayout(settings)
-        side.setContentsMargins(0, 0, 0, 0)
-        files = QHBoxLayout()
-        files.addWidget(self.new_button)
-        files.addWidget(self.open_button)
-        side.addLayout(files)
-        side.addWidget(self.folder_label)
-        side.addWidget(self.budget_box)
-        side.addWidget(self.space_editor)
-        side.addStretch(1)
-        scroll = named(QScrollArea(), "sweepSettingsScroll", "Sweep settings")
-        scroll.setWidget(settings)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(380)
-        scroll.setMaximumWidth(520)
-
-        controls = QHBoxLayout()
-        for button in (self.start_button, self.pause_button, self.stop_button):
-            controls.addWidget(button)
-        controls.addStretch(1)
-        controls.addWidget(QLabel("Extra steps"))
-        controls.addWidget(self.extra_steps)
-        controls.addWidget(self.continue_button)
-        controls.addWidget(self.report_button)
         results = QWidget()
         right = QVBoxLayout(results)
         right.setContentsMargins(0, 0, 0, 0)
-        right.addLayout(controls)
-        right.addWidget(self.status_label)
-        right.addWidget(self.problem_label)
-        split = named(QSplitter(Qt.Orientation.Vertical), "sweepResultsSplitter", "Trials and plots")
-        split.addWidget(self.table)
-        split.addWidget(self.plots)
-        right.addWidget(split, 1)
+        right.addWidget(self.controls)
+        right.addWidget(self.trials, 1)
         outer = named(QSplitter(), "sweepSplitter", "Sweep settings and results")
-        outer.addWidget(scroll)
+        outer.addWidget(self.settings)
         outer.addWidget(results)
         outer.setStretchFactor(1, 1)
         outer.setChildrenCollapsible(False)
@@ -165,9 +104,11 @@ class SweepPanel(QWidget):
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
+        self.sweep.status.connect(self.status_label.setText)
+        self.sweep.ended.connect(self._on_ended)
         self.continue_button.clicked.connect(self.continue_best)
         self.report_button.clicked.connect(lambda: self.write_report(self.ask_report_file()))
-        self.table.doubleClicked.connect(lambda index: self.open_trial(index.row()))
+        self.trials.open_requested.connect(self.open_trial)
         self.space_editor.changed.connect(self._show_state)
         self.budget_box.changed.connect(self._show_state)
         self._show_state()
@@ -175,39 +116,27 @@ class SweepPanel(QWidget):
     # ------------------------------------------------------------ the window
     @property
     def running(self) -> bool:
-        return self.worker is not None
+        return self.sweep.running
 
-    def set_context(self, dataset: Any, data: DataConfig | None, base: RunConfig | None, training: bool) -> None:
+    def set_context(self, dataset: Any, data: DataConfig | None, base: RunConfig | None, elsewhere: str = "") -> None:
         """The studio's loaded dataset (None while loading), its options, the Training panel's settings
-        (the base of a new sweep's trials) and whether the window is training."""
-        self._dataset, self._data, self._window_training = dataset, data, training
+        (the base of a new sweep's trials) and why the window lets no sweep start now ('' when it does)."""
+        self._dataset, self._data, self._elsewhere = dataset, data, elsewhere
         if base is not None:
             self._base = base
-        if data is None or dataset is None:
-            self._dataset_name = ""
-        else:
-            source = "the built-in demo set" if data.source == DEMO_SOURCE else Path(data.source).name
-            classes = len(getattr(dataset, "class_names", []))
-            self._dataset_name = (f"{source}: {len(dataset):,} images at {data.resolution} px"
-                                  + (f", {classes} classes" if classes > 1 else ""))
+        self._dataset_name = describe_dataset(dataset, data)
         self._show_state()
 
     def set_dataset(self, dataset: Any, data: DataConfig, base: RunConfig | None = None) -> None:
         """For the panel alone: the dataset to sweep (and the base settings of its trials)."""
-        self.set_context(dataset, data, base, False)
+        self.set_context(dataset, data, base)
 
     # --------------------------------------------------------------- folders
     def ask_new_folder(self) -> Path | None:
-        from studio.core.paths import runs_dir
-
-        folder, _ = QFileDialog.getSaveFileName(self, "New sweep folder", str(runs_dir() / "sweep"), "")
-        return Path(folder) if folder else None
+        return self.settings.ask_new_folder()
 
     def ask_sweep_folder(self) -> Path | None:
-        from studio.core.paths import runs_dir
-
-        folder = QFileDialog.getExistingDirectory(self, "Open a sweep folder", str(runs_dir()))
-        return Path(folder) if folder else None
+        return self.settings.ask_sweep_folder()
 
     def ask_report_file(self) -> Path | None:
         start = str(self.folder / "sweep-report.html") if self.folder else ""
@@ -225,12 +154,11 @@ class SweepPanel(QWidget):
         if occupied(folder):
             self._fail(f"'{folder}' already exists; choose a new folder, or Open sweep… to continue it.")
             return
-        self._message = ("", False)
+        self._message = READY
         self.folder, self.spec, self.results = folder, None, None
         self.space_editor.set_editable(True)
         self.budget_box.set_fixed(False)
-        self.model.set_rows([])
-        self.plots.clear()
+        self.trials.clear()
         self.status_label.setText("")
         self._show_state()
 
@@ -238,10 +166,8 @@ class SweepPanel(QWidget):
         """Show the sweep in ``folder``; Start continues it."""
         if folder is None or self.running:
             return
-        self._busy, self._message = "Opening the sweep…", ("", False)
-        self._task(jobs.sweep_results, Path(folder), doing="Opening the sweep",
-                   on_result=lambda results: self._on_opened(Path(folder), results))
-        self._show_state()
+        self._job("Opening the sweep…", jobs.sweep_results, Path(folder),
+                  on_result=lambda results: self._on_opened(Path(folder), results))
 
     def _on_opened(self, folder: Path, results: SweepResults) -> None:
         self.folder, self.spec = folder, results.spec
@@ -250,80 +176,68 @@ class SweepPanel(QWidget):
                                               "to search other values.")
         self.budget_box.show_spec(results.spec)
         self.budget_box.set_fixed(True)
-        self.plots.clear()
+        self.trials.clear()
         self._show_results(results)
         self.status_label.setText(self._summary(results))
         self.opened.emit(results)
 
     # ----------------------------------------------------------------- state
-    def block_reason(self) -> str:
-        """Why Start cannot be pressed now ('' when it can)."""
+    def block_reason(self) -> Notice:
+        """Why Start cannot be pressed now (an empty text when it can), and how the problem line says it."""
         if self.running:
-            return SWEEP_RUNNING
+            return Notice(SWEEP_RUNNING, QUIET)
         if self._busy:
-            return self._busy
-        if self._window_training:
-            return WINDOW_TRAINING
+            return Notice(self._busy, WAIT)
+        if self._elsewhere:
+            return Notice(self._elsewhere, WAIT)
         if self.folder is None:
-            return NO_FOLDER
+            return Notice(NO_FOLDER, QUIET)
         if self.spec is None:
             if self._dataset is None:
-                return NO_DATA
+                return Notice(NO_DATA, WAIT)
             if self.space_editor.problem:
-                return self.space_editor.problem
+                return Notice(self.space_editor.problem, ERROR)
             try:
                 self._plan(features="random").check()
             except StudioError as error:
-                return str(error)
-        else:
-            if self._dataset is None and self._needs_own_data() is False:
-                return NO_DATA
-            budget = self.budget_box.settings()
-            if self.results is not None and not budget["timeout_min"] and self.results.counted >= budget["trials"]:
-                return f"The sweep has run its {self.results.counted} trials; raise Trials to add more."
-        return ""
+                return Notice(str(error), ERROR)
+            return READY
+        if self._dataset is None and not self._needs_own_data(self.spec):
+            return Notice(NO_DATA, WAIT)
+        budget = self.budget_box.settings()
+        if self.results is not None and not budget["timeout_min"] and self.results.counted >= budget["trials"]:
+            return Notice(f"The sweep has run its {self.results.counted} trials; raise Trials to add more.", WAIT)
+        return READY
 
     def _show_state(self) -> None:
-        reason = self.block_reason()
+        blocker = self.block_reason()
         running, idle = self.running, not self.running and not self._busy
-        if self._message[0] or not reason or running or reason in (NO_FOLDER, SWEEP_RUNNING):
-            say(self.problem_label, *self._message)
-        else:
-            say(self.problem_label, reason, error=reason not in (NO_DATA, WINDOW_TRAINING) and not reason.endswith("…")
-                and "raise Trials" not in reason)
-        self.start_button.setEnabled(not reason)
-        self.start_button.setToolTip(reason or ("Continue the sweep; more trials add trials." if self.spec else
-                                                "Write the sweep folder and run its trials."))
-        self.start_button.setText("Continue" if self.spec is not None and self.results and self.results.trials else "Start")
-        self.pause_button.setEnabled(running)
-        self.pause_button.setText("Resume" if self.paused else "Pause")
-        self.stop_button.setEnabled(running)
-        for button in (self.new_button, self.open_button):
-            button.setEnabled(idle)
+        self.controls.show_notice(self._message if self._message.text or running else blocker)
+        continuing = self.spec is not None and self.results is not None and bool(self.results.trials)
+        self.controls.set_start(blocker, "Continue" if continuing else "Start",
+                                "Continue the sweep; more trials add trials." if self.spec else
+                                "Write the sweep folder and run its trials.")
+        self.controls.set_running(running, self.sweep.paused)
+        self.settings.set_idle(idle)
         best = self.results.best if self.results else None
-        why_not = (SWEEP_RUNNING if running else WINDOW_TRAINING if self._window_training
-                   else NO_BEST if best is None else self._busy)
-        self.continue_button.setEnabled(not why_not)
-        self.continue_button.setToolTip(why_not or f"Train trial {best.number}'s run {self.extra_steps.value():,} "
-                                                   "more steps in the studio.")
-        self.extra_steps.setEnabled(not why_not)
-        report_block = "Open or run a sweep first." if self.spec is None else self._busy
-        self.report_button.setEnabled(not report_block)
-        self.report_button.setToolTip(report_block or "Write the sweep's report as HTML, PDF or Markdown.")
-        self.folder_label.setText(f"Sweep folder: {self.folder}" if self.folder else NO_FOLDER)
+        why_not = SWEEP_RUNNING if running else self._elsewhere or (NO_BEST if best is None else self._busy)
+        self.controls.set_continue(why_not, "" if best is None else
+                                   f"Train trial {best.number}'s run {self.extra_steps.value():,} more steps in the studio.")
+        self.controls.set_report("Open or run a sweep first." if self.spec is None else self._busy)
+        self.settings.show_folder(self.folder)
         data = self.spec.data if self.spec is not None else None
-        if data is not None and self._needs_own_data():
+        if data is not None and self._needs_own_data(self.spec):
             self.budget_box.show_dataset(f"The sweep's own dataset ({data.source}, {data.resolution} px); it is "
                                          "loaded when the sweep continues.")
         else:
             self.budget_box.show_dataset(self._dataset_name or "No dataset loaded yet.")
 
-    def _needs_own_data(self) -> bool:
-        """Whether the open sweep was made with other dataset options than the studio's loaded dataset."""
-        if self.spec is None or self._data is None:
-            return self.spec is not None
+    def _needs_own_data(self, spec: SweepSpec) -> bool:
+        """Whether the sweep ``spec`` was made with other dataset options than the studio's loaded dataset."""
+        if self._data is None:
+            return True
         try:
-            jobs.check_same_data(self.spec, self._data)
+            jobs.check_same_data(spec, self._data)
         except StudioError:
             return True
         return False
@@ -340,29 +254,27 @@ class SweepPanel(QWidget):
         return jobs.plan_sweep(self._data, self._dataset, base, **settings)
 
     def start(self) -> None:
-        """Write the new sweep, or widen the open one's budget, and run it on the worker thread."""
-        if self.block_reason():
+        """Write the new sweep, or widen the open one's budget (on a worker), then run it on the sweep's thread."""
+        if self.block_reason().text:
             return
-        self._message = ("", False)
-        changed = None  # written by the runner once it holds the sweep: a refused start changes nothing
         try:
-            if self.spec is None:
-                self.spec = jobs.create_sweep(self.folder, self._plan())
-            else:
-                settings = self.budget_box.settings()
-                changed = jobs.widen_budget(self.spec, settings["trials"], settings["timeout_min"], settings["device"])
+            plan = self._plan() if self.spec is None else None
         except StudioError as error:
             self._fail(str(error))
             return
-        if changed is not None and self._needs_own_data():
+        budget = self.budget_box.settings()
+        self._job("Writing the sweep folder…", jobs.ready_to_run, self.folder, plan, budget["trials"],
+                  budget["timeout_min"], budget["device"], on_result=self._on_ready)
+
+    def _on_ready(self, ready: tuple[SweepSpec, SweepSpec | None]) -> None:
+        spec, changed = ready
+        if changed is not None and self._needs_own_data(spec):
             if not self._approve_data(changed):
                 return
-            self._busy = "Loading the sweep's dataset…"
-            self._task(jobs.load_sweep_dataset, self.folder, changed, doing="Loading the sweep's dataset",
-                       on_result=lambda dataset: self._run(dataset, changed))
-            self._show_state()
-            return
-        self._run(self._dataset, changed)
+            self._job("Loading the sweep's dataset…", jobs.load_sweep_dataset, self.folder, changed,
+                      on_result=lambda dataset: self._run(dataset, spec, changed))
+        else:
+            self._run(self._dataset, spec, changed)
 
     def _approve_data(self, spec: SweepSpec) -> bool:
         """Ask, as for a run, before a sweep from elsewhere reads a dataset outside its folder; the answer
@@ -381,108 +293,53 @@ class SweepPanel(QWidget):
         spec.use_data_source(source)
         return True
 
-    def _run(self, dataset: Any, changed: SweepSpec | None = None) -> None:
-        if changed is not None:
-            self.spec = changed
-        worker = SweepWorker(self.folder, dataset, self._train_trial, changed)
-        worker.sweep_started.connect(self._on_sweep_started)
+    def _run(self, dataset: Any, spec: SweepSpec, changed: SweepSpec | None) -> None:
+        self.spec, self._finished = spec, None
+        worker = self.sweep.start(self.folder, dataset, spec.steps, self._train_trial, changed)
         worker.trial_started.connect(self._on_trial_started)
         worker.trial_progress.connect(self._on_progress)
         worker.trial_finished.connect(self._on_trial_finished)
-        worker.sweep_finished.connect(self._on_sweep_finished)
+        worker.trial_paused.connect(self._on_trial_paused)
         worker.failed.connect(self._fail)
-        worker.done.connect(self._on_done)  # a bound slot: queued to the GUI thread (a lambda would run on the worker's)
-        self.worker, self.paused, self._current = worker, False, None
-        self._started_at = time.monotonic()
-        self.status_label.setText("Starting the sweep…")
-        self._threads.start(worker)
+        self.trials.set_live(True)
         self.space_editor.set_editable(False, SWEEP_RUNNING)
         self.budget_box.set_fixed(True)
         self._show_state()
         self.running_changed.emit(True)
 
     def toggle_pause(self) -> None:
-        if self.worker is None:
-            return
-        if self.paused:
-            self.worker.resume()
-        else:
-            self.worker.pause()
-        self.paused = not self.paused
-        self._show_status()
+        self.sweep.toggle_pause()
         self._show_state()
 
     def stop(self) -> None:
-        if self.worker is None:
-            return
-        self.worker.stop()
-        self.paused = False
-        self.status_label.setText("Stopping after the current step…")
+        self.sweep.stop()
         self._show_state()
 
     # ---------------------------------------------------------------- events
-    def _on_sweep_started(self, event) -> None:
-        self._budget = event.trials_total
-
     def _on_trial_started(self, event: TrialStarted) -> None:
-        curve = []
-        if self.results is not None:
-            curve = next((list(row.curve) for row in self.results.trials if row.number == event.number), [])
-        self.model.update_trial(event.number, state="RUNNING", params=dict(event.params), run_path=event.run_path,
-                                steps=event.start_step)
-        self.plots.trial_started(event.number, curve)
-        self._current = TrialProgress(event.number, event.start_step, self.spec.steps if self.spec else 0)
-        self._show_status()
+        self.trials.trial_started(event, self.results.trials if self.results is not None else [])
         self.trial_started.emit(event)
 
     def _on_progress(self, event: TrialProgress) -> None:
-        self._current = event
-        if event.fd is not None:
-            self.plots.add_measurement(event.number, event.step, event.fd)
-            self.model.update_trial(event.number, steps=event.step, value=event.best_fd)
-        self._show_status()
+        self.trials.trial_progressed(event)
         self.trial_progressed.emit(event)
 
-    @qthrottled(timeout=STATUS_MS)
-    def _show_status(self) -> None:
-        if self.worker is None:
-            return
-        current, results = self._current, self.results
-        done = results.counted if results is not None else 0
-        parts = []
-        if current is not None:
-            parts.append(f"Trial {current.number}" + (f" ({done + 1} of {self._budget})" if self._budget else ""))
-            parts.append(f"step {current.step:,}/{current.total_steps:,}")
-        parts.append(f"{format_duration(time.monotonic() - self._started_at)} elapsed")
-        if results is not None and results.best is not None:
-            parts.append(f"best FD {results.best.value:.4g} (trial {results.best.number})")
-        if self.paused:
-            parts.append("paused")
-        self.status_label.setText(" · ".join(parts))
+    def _on_trial_paused(self, number: int) -> None:
+        if self.sweep.paused:
+            self.trial_paused.emit(number)
 
     def _on_trial_finished(self, event: TrialFinished) -> None:
-        self.model.update_trial(event.number, state=event.state, value=event.value, steps=event.steps,
-                                seconds=event.seconds, message=event.message)
+        self.trials.trial_finished(event.number, state=event.state, value=event.value, steps=event.steps,
+                                   seconds=event.seconds, message=event.message)
         self.refresh()
 
-    def _on_sweep_finished(self, event: SweepFinished) -> None:
-        self._finished = event
-
-    def _on_done(self) -> None:
-        if self.sender() is not self.worker:
-            return
-        self.worker, self.paused = None, False
-        finished = getattr(self, "_finished", None)
-        self._finished = None
+    def _on_ended(self, finished: SweepFinished | None) -> None:
+        self._finished = finished
+        self.trials.set_live(False)
         self.budget_box.set_fixed(self.spec is not None)
         self._show_state()
         self.running_changed.emit(False)
-        self.refresh(lambda results: self._after_sweep(finished, results))
-
-    def _after_sweep(self, finished: SweepFinished | None, results: SweepResults) -> None:
-        if finished is not None:
-            self.status_label.setText(f"{finished.message} {self._summary(results)}")
-            self.sweep_finished.emit(finished)
+        self.refresh()
 
     def _summary(self, results: SweepResults) -> str:
         spec = results.spec
@@ -492,47 +349,33 @@ class SweepPanel(QWidget):
         return text
 
     # --------------------------------------------------------------- results
-    def refresh(self, then=None) -> None:
-        """Read the sweep's results again (off the GUI thread) and redraw the table and plots."""
+    def refresh(self) -> None:
+        """Read the sweep's results again (off the GUI thread) and redraw the table and plots; a newer
+        read replaces one still running."""
         if self.folder is None or self.spec is None:
             return
         folder = self.folder
-        self._asked += 1
-        asked = self._asked
+        self._jobs.start("results", jobs.sweep_results, folder, doing="Reading the sweep's results",
+                         on_result=lambda results: self._on_refreshed(folder, results), on_error=self._fail)
 
-        def show(results: SweepResults) -> None:
-            if folder != self.folder:
-                return
-            if asked > self._shown:  # reads run side by side: one asked for earlier must not overwrite a newer one
-                self._shown = asked
-                self._show_results(results)
-                self.refreshed.emit(results)
-            if then is not None:
-                then(self.results)
-
-        task = self._threads.run(jobs.sweep_results, folder, doing="Reading the sweep's results", on_result=show,
-                                 on_error=self._fail)
-        self._tasks.add(task)
-        task.done.connect(lambda: self._tasks.discard(task))
+    def _on_refreshed(self, folder: Path, results: SweepResults) -> None:
+        if folder != self.folder:
+            return
+        self._show_results(results)
+        self.refreshed.emit(results)
+        finished, self._finished = (self._finished, None) if not self.running else (None, self._finished)
+        if finished is not None:  # the run has ended and its last trial is read: the panel is ready again
+            self.status_label.setText(f"{finished.message} {self._summary(results)}")
+            self.sweep_finished.emit(finished)
 
     def _show_results(self, results: SweepResults) -> None:
-        self.results = results
-        rows = list(results.trials)
-        if self.running and self._current is not None:  # the journal may not show the new trial yet
-            known = {row.number for row in rows}
-            rows += [row for row in self.model.rows if row.number not in known]
-        self.model.set_rows(sorted(rows, key=lambda row: row.number))
-        self.plots.show_results(results)
-        if self.running and self._current is not None:
-            self.plots.trial_started(self._current.number)
+        self.results = self.sweep.results = results
+        self.trials.show_results(results)
         self._show_state()
 
     # ---------------------------------------------------------- runs, report
-    def open_trial(self, position: int) -> None:
+    def open_trial(self, row: TrialRow) -> None:
         """Ask the studio to open a trial's run (not the one the sweep is training now)."""
-        row = self.model.trial(position)
-        if row is None:
-            return
         if row.run_path is None or not row.run_path.is_dir():
             self._fail(f"Trial {row.number} has no run folder to open.")
         elif self.running and row.state == "RUNNING":
@@ -544,43 +387,34 @@ class SweepPanel(QWidget):
         """Prepare the best trial's run for more steps; the window opens and trains it like any run."""
         if not self.continue_button.isEnabled() or self.folder is None:
             return
-        self._busy, self._message = "Preparing the best trial's run…", ("", False)
-        self._task(continue_best, self.folder, self.extra_steps.value(), doing="Preparing the best trial's run",
-                   on_result=lambda run: self.continue_requested.emit(run.path))
-        self._show_state()
+        self._job("Preparing the best trial's run…", continue_best, self.folder, self.extra_steps.value(),
+                  on_result=lambda run: self.continue_requested.emit(run.path))
 
     def write_report(self, path: Path | None) -> None:
         if path is None or self.folder is None or self.spec is None:
             return
         from studio.reporting.sweep import write_sweep_report
 
-        self._busy, self._message = "Writing the sweep report…", ("", False)
-        self._task(write_sweep_report, self.folder, Path(path), doing="Writing the sweep report",
-                   on_result=self._on_report)
-        self._show_state()
+        self._job("Writing the sweep report…", write_sweep_report, self.folder, Path(path), on_result=self._on_report)
 
     def _on_report(self, path: Path) -> None:
-        self._message = (f"Wrote the sweep report to {path}.", False)
+        self._message = Notice(f"Wrote the sweep report to {path}.", WAIT)
         self._show_state()
         self.report_written.emit(path)
 
     # ------------------------------------------------------------------ jobs
-    def _task(self, function, *args, doing: str, on_result) -> None:
-        """Run ``function`` as a task; the panel is busy until it is done. The panel holds the task
-        until then: the ThreadHost lets go of it first, and its later slots must still run."""
-        task = self._threads.run(function, *args, doing=doing)
-        self._tasks.add(task)
+    def _job(self, busy: str, function, *args, on_result) -> None:
+        """Run ``function`` as the panel's one job; the panel is busy (saying ``busy``) until it has ended."""
+        self._busy, self._message = busy, READY
+        self._jobs.start("job", function, *args, doing=busy.rstrip("…"), on_result=on_result, on_error=self._fail,
+                         on_done=lambda cancelled: self._set_busy(""))
+        self._show_state()
 
-        def finished() -> None:
-            self._tasks.discard(task)
-            self._busy = ""
-            self._show_state()
-
-        task.returned.connect(on_result)
-        task.failed.connect(self._fail)
-        task.done.connect(finished)
+    def _set_busy(self, doing: str) -> None:
+        self._busy = doing
+        self._show_state()
 
     def _fail(self, sentence: str) -> None:
-        self._message = (sentence, True)
+        self._message = Notice(sentence, ERROR)
         self._show_state()
         self.failed.emit(sentence)
