@@ -69,6 +69,30 @@ def report_files(report: Report, assets: dict, fmt: str, out: Path, asset_dir: s
     return files
 
 
+def check_report_file(out: Path) -> str:
+    """The format the report file name ``out`` asks for, or one sentence when it names none."""
+    fmt = Path(out).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise StudioError(f"The report file must end in .html, .pdf or .md, not '{Path(out).name}'.")
+    return fmt
+
+
+def write_report_file(report: Report, out: Path) -> Path:
+    """Write ``report`` as the one file ``out`` in the format its name asks for (Markdown's images go into
+    ``<name>-assets/`` beside it), each file atomically; returns ``out``. Used by the sweep and
+    translation reports."""
+    from studio.core.files import write_bytes_atomic
+    from studio.reporting.render import build_assets
+
+    out = Path(out)
+    fmt = check_report_file(out)
+    ensure_qt()
+    for path, data in report_files(report, build_assets(report), fmt, out, f"{out.stem}-assets").items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, data)
+    return out
+
+
 def export_report(report: Report, out_dir: Path, formats: list[str] = list(FORMATS),
                   task: TaskState | None = None) -> list[Path]:
     """Write the chosen formats into the new or empty folder ``out_dir``; returns the files written.

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from studio.core.errors import StudioError
 from studio.core.evaluation.report_model import Chart, Report, Section, Series, Table
 from studio.core.sweep.results import TRIAL_COLUMNS, SweepResults, trial_cells
 from studio.core.sweep.space import CHOICE, label, value_text
@@ -130,29 +129,11 @@ def sweep_charts(results: SweepResults) -> list[Chart]:
     return charts
 
 
-def report_format(out: Path) -> str:
-    """The format the file name ``out`` asks for, or one sentence when it names none."""
-    from studio.reporting.export import FORMATS
-
-    fmt = Path(out).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise StudioError(f"The report file must end in .html, .pdf or .md, not '{Path(out).name}'.")
-    return fmt
-
-
 def write_sweep_report(folder: Path, out: Path) -> Path:
     """Write the report of the sweep in ``folder`` to ``out`` (.html, .pdf or .md; Markdown's images go
     into ``<name>-assets/`` beside it); returns ``out``."""
-    from studio.core.files import write_bytes_atomic
     from studio.core.sweep.jobs import sweep_results
-    from studio.reporting.export import ensure_qt, report_files
-    from studio.reporting.render import build_assets
+    from studio.reporting.export import check_report_file, write_report_file
 
-    out = Path(out)
-    fmt = report_format(out)
-    ensure_qt()
-    report = build_sweep_report(sweep_results(Path(folder)))
-    for path, data in report_files(report, build_assets(report), fmt, out, f"{out.stem}-assets").items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, data)
-    return out
+    check_report_file(out)
+    return write_report_file(build_sweep_report(sweep_results(Path(folder))), out)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.core.errors import StudioError
-from studio.core.evaluation.report import Chart, Picture, Report, Section, Series, Table
+from studio.core.evaluation.report_model import Chart, Picture, Report, Section, Series, Table
 from studio.core.imaging import make_grid
 
 LOSS_COLOURS = {"adversarial": "#d62728", "nce": "#1f77b4", "cycle": "#1f77b4", "identity": "#2ca02c", "d_loss": "#7f7f7f"}
@@ -66,19 +65,12 @@ def build_translation_report(run, quality) -> Report:
 
 def write_translation_report(run_path: Path, out: Path, task=None) -> Path:
     """Measure the run at ``run_path`` and write its report to ``out`` (.html, .pdf or .md); returns ``out``."""
-    from studio.core.files import write_bytes_atomic
     from studio.core.translation.data import load_pair
     from studio.core.translation.quality import measure_translation
     from studio.core.translation.run import TranslationRun
-    from studio.reporting.export import ensure_qt
-    from studio.reporting.sweep import SUFFIXES, sweep_report_bytes
+    from studio.reporting.export import check_report_file, write_report_file
 
-    out = Path(out)
-    if out.suffix.lower() not in SUFFIXES:
-        raise StudioError(f"The report file must end in .html, .pdf or .md, not '{out.name}'.")
+    check_report_file(out)
     run = TranslationRun.open(run_path)
     pair = load_pair(run.set_config("source"), run.set_config("target"), task)
-    ensure_qt()
-    for path, data in sweep_report_bytes(build_translation_report(run, measure_translation(run, pair)), out).items():
-        write_bytes_atomic(path, data)
-    return out
+    return write_report_file(build_translation_report(run, measure_translation(run, pair)), out)

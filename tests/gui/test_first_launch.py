@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QScrollArea, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QScrollArea, QWidget
 
 from studio.gui.main_window import MainWindow
 from studio.gui.window_layout import first_launch_geometry

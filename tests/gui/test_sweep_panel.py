@@ -93,7 +93,7 @@ def test_a_sweep_runs_pauses_stops_continues_and_opens_its_trials(qtbot, sweep_w
     results = sweep_results(folder)
     assert [row.number for row in model.rows] == [row.number for row in results.trials] == [0, 1, 2]
     assert results.spec.space[0].low == 1e-4 and not next(p for p in results.spec.space if p.name == "g_width").enabled
-    x, y = panel.plots.trial_points.xData, panel.plots.trial_points.yData  # as given, before the log scale
+    x = panel.plots.trial_points.xData  # as given, before the log scale
     assert len(x) == sum(row.value is not None for row in results.trials) >= 1
     best_line = list(panel.plots.best_line.yData)
     assert best_line[: len(results.best_so_far)] == [v for _, v in results.best_so_far]

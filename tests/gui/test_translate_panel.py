@@ -5,7 +5,6 @@ import csv
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from studio.gui.tasks import ThreadHost

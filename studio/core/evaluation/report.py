@@ -21,7 +21,7 @@ from studio.core.config import AUTOENCODER
 from studio.core.errors import StudioError
 from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
 from studio.core.evaluation.metrics import EXPLANATIONS
-from studio.core.evaluation.report_model import Chart, Picture, Report, Section, Series, Table
+from studio.core.evaluation.report_model import Block, Chart, Picture, Report, Section, Series, Table
 from studio.core.evaluation.vocabulary import (DYNAMICS_PROSE, FD_CURVE, PLOT_TITLES, Evaluation, curves,
                                               finite, logged_evaluations, logged_keys)
 from studio.core.runs import Run

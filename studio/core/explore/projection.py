@@ -164,7 +164,7 @@ def project(
     task = task or quiet()
     if not 1 <= steps <= 100_000:
         raise StudioError(f"The number of projection steps must be from 1 to 100,000, not {steps}.")
-    generator, device, dim = sampler.generator, sampler.device, sampler.latent_dim
+    generator, device = sampler.generator, sampler.device
     target = _pixels(images, device)
     classes = _classes_to_try(sampler, class_index)
     z, labels = _initial_guess(sampler, target, classes, seed, task, encoder)
