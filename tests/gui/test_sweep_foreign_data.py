@@ -34,6 +34,13 @@ def received_sweep(tmp_path):
     return folder, theirs
 
 
+def open_received(qtbot, panel, folder) -> None:
+    """Open the sweep and wait until Start may be pressed (the opening task has ended)."""
+    with qtbot.waitSignal(panel.opened, timeout=LOAD_TIMEOUT_MS):
+        panel.open_sweep(folder)
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=LOAD_TIMEOUT_MS)
+
+
 @pytest.fixture
 def panel(qtbot):
     trained = []
@@ -53,8 +60,7 @@ def panel(qtbot):
 
 def test_declining_the_question_leaves_the_received_sweep_as_it_was(qtbot, panel, received_sweep):
     folder, theirs = received_sweep
-    with qtbot.waitSignal(panel.opened, timeout=LOAD_TIMEOUT_MS):
-        panel.open_sweep(folder)
+    open_received(qtbot, panel, folder)
     before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
     seen = []
     answer(qtbot, "cancelOpenRunButton", seen)
@@ -70,8 +76,7 @@ def test_the_dataset_chosen_instead_is_what_the_trials_train_on(qtbot, panel, re
     folder, _ = received_sweep
     mine = shapes_folder(tmp_path / "my-data", {"circle": 6, "square": 6})
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(mine))
-    with qtbot.waitSignal(panel.opened, timeout=LOAD_TIMEOUT_MS):
-        panel.open_sweep(folder)
+    open_received(qtbot, panel, folder)
     answer(qtbot, "chooseOtherDataButton", [])
     with qtbot.waitSignal(panel.sweep_finished, timeout=LOAD_TIMEOUT_MS) as finished:
         click(qtbot, panel.start_button)
