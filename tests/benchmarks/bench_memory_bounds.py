@@ -43,7 +43,10 @@ def sampled(command: list[str], seconds: float, home: Path) -> tuple[list[int], 
             status = Path(f"/proc/{process.pid}/status").read_text()
         except OSError:
             break
-        samples.append(next(int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmRSS")))
+        rss = [int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmRSS")]
+        if not rss:  # it has ended
+            break
+        samples.append(rss[0])
     if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
         os.killpg(process.pid, signal.SIGKILL)
     _, _, usage = os.wait4(process.pid, 0)
@@ -80,8 +83,9 @@ def main() -> None:
     samples, _, _ = sampled(studio("augment", "--run", work / "run", "--out", work / "augmented", "--per-class", 1_000_000),
                             seconds, home)
     written = sum(1 for _ in work.glob(".augmented.*.partial/*/synthetic-*.png"))
-    print(f"augment --per-class 1000000, {seconds:g} s: RSS {samples[0]} -> {samples[-1]} MiB "
-          f"(ratio {samples[-1] / samples[0]:.2f}), {written:,} synthetic images written")
+    settled = samples[min(len(samples) - 1, 20)]  # after 10 s: imports done, the generator and gates loaded
+    print(f"augment --per-class 1000000, {seconds:g} s: RSS {settled} MiB at 10 s -> {samples[-1]} MiB at the end "
+          f"(ratio {samples[-1] / settled:.2f}, peak {max(samples)} MiB), {written:,} synthetic images written")
 
     sweep = work / "sweep"
     subprocess.run(studio("sweep", *tiny[:6], "--steps", 10, "--eval-every", 10, "--eval-samples", 16, "--features",
