@@ -36,8 +36,9 @@ class Tally:
 
 
 @dataclass
-class Synthetic:
-    """Kept images ``(N, H, W, 3)`` uint8 with, per image, its class index (-1 for none), seed and scores."""
+class Batch:
+    """Images that passed the gates ``(N, H, W, 3)`` uint8 with, per image, its class index (-1 for none),
+    seed and scores: one generated batch's, handed to an export as it is made."""
 
     images: np.ndarray
     labels: np.ndarray
@@ -45,26 +46,20 @@ class Synthetic:
     confidence: np.ndarray
     nearest_distance: np.ndarray
     nearest_index: np.ndarray
-    tallies: dict[str, Tally]
-    psi: float
+
+
+@dataclass
+class Synthetic(Batch):
+    """Every kept image (none when they went to a sink), each class's tally and the ψ they were made with."""
+
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    psi: float = 1.0
 
     def __len__(self) -> int:
         return len(self.images)
 
     def of_class(self, index: int, n: int | None = None) -> np.ndarray:
         return self.images[self.labels == index][:n]
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The images of one generated batch that passed the gates, with what :class:`Synthetic` keeps per image."""
-
-    images: np.ndarray
-    labels: np.ndarray
-    seeds: np.ndarray
-    confidence: np.ndarray
-    nearest_distance: np.ndarray
-    nearest_index: np.ndarray
 
 
 def synthesize(
