@@ -81,9 +81,6 @@ class WindowLayout(QObject):
     def reset(self) -> None:
         """Every dock back in its place and shown, the window fitted to the screen it is on."""
         self._window.restoreState(self._built_state)
-        for dock in self._docks:
-            dock.setFloating(False)
-            dock.show()
         self.fit_to_screen()
 
     def fit_to_screen(self, available: QRect | None = None) -> None:
