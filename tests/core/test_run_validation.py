@@ -268,7 +268,7 @@ def test_the_report_of_a_received_run_shows_nothing_of_a_folder_it_points_to(tmp
     edited(run, lambda info: info["config"]["data"].__setitem__("source", "../../private"))
     report = build_report(Run.open(run.path))
     data = report.section("data")
-    assert "could not be reloaded" in data.prose
+    assert "could not be used now" in data.prose
     assert "secret-" not in json.dumps([repr(block) for block in data.blocks])
 
 
