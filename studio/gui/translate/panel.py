@@ -227,14 +227,19 @@ class TranslatePanel(QWidget):
         worker.started.connect(self._on_started)
         worker.step_logged.connect(self._on_logged)
         worker.samples_ready.connect(self._on_preview)
-        worker.recovered.connect(lambda event: self.status.setText(event.message))
+        worker.recovered.connect(self._on_recovered)  # bound methods, not lambdas: they run on the window's thread
         worker.failed.connect(self.status.setText)
-        worker.finished.connect(lambda event: self.status.setText(
-            f"{'Stopped' if event.stopped else 'Finished'} at step {event.step:,}; translate images below."))
+        worker.finished.connect(self._on_finished)
         worker.done.connect(self._on_done)
         self.status.setText("Starting…")
         self.host.start(worker)
         self._refresh()
+
+    def _on_recovered(self, event) -> None:
+        self.status.setText(event.message)
+
+    def _on_finished(self, event) -> None:
+        self.status.setText(f"{'Stopped' if event.stopped else 'Finished'} at step {event.step:,}; translate images below.")
 
     def _on_started(self, event) -> None:
         self.run_path = Path(event.run_dir)
