@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QRect  # noqa: E402
 
 from studio.core.config import RunConfig  # noqa: E402
 from tests.gui.helpers import LOAD_TIMEOUT_MS, TRAIN_TIMEOUT_MS, tiny_run_config  # noqa: E402
@@ -27,6 +28,9 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+TEST_SCREEN = QRect(0, 0, 1366, 768)
 
 
 @pytest.fixture
@@ -49,6 +53,7 @@ def open_window(qtbot):
         windows.append(window)
         qtbot.addWidget(window, before_close_func=_stop_training)
         window.show()
+        window.window_layout.fit_to_screen(TEST_SCREEN)  # a laptop's screen, not the offscreen 800×800
         with qtbot.waitSignal(window.dataset_loaded, timeout=LOAD_TIMEOUT_MS):
             window.start()
         return window

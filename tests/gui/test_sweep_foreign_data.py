@@ -69,7 +69,7 @@ def test_declining_the_question_leaves_the_received_sweep_as_it_was(qtbot, panel
     assert f"'{theirs}'" in seen[0] and "sweep" in seen[0] and "not created by this studio" in seen[0]
     assert failed.args[0] == "The sweep 'sweep' was not continued: its dataset was not approved."
     assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == before
-    assert panel.trained == [] and panel.worker is None
+    assert panel.trained == [] and panel.sweep.worker is None
 
 
 def test_the_dataset_chosen_instead_is_what_the_trials_train_on(qtbot, panel, received_sweep, tmp_path, monkeypatch):
