@@ -2,7 +2,7 @@
 
 As the CycleGAN authors' code does it by default: batch 1, a 64-channel ResNet generator with 9 residual
 blocks each way, 64-channel PatchGAN discriminators, LSGAN, Adam at 2e-4 with β1 0.5, cycle weight 10,
-identity 0.5, a pool of the last 50 translations for the discriminators, each image decoded from its
+identity 0.5, the plain tanh output, a pool of the last 50 translations for the discriminators, each image decoded from its
 PNG file and randomly flipped as it is drawn. The networks are the studio's own modules at those sizes,
 so only the way of training differs.
 """
@@ -63,7 +63,7 @@ def train_reference_cyclegan(source: np.ndarray, target: np.ndarray, seconds: fl
     torch.manual_seed(seed)
     resolution = source.shape[1]
     files_a, files_b = [_png(image) for image in source], [_png(image) for image in target]
-    g_ab, g_ba = ResnetGenerator(WIDTH, BLOCKS), ResnetGenerator(WIDTH, BLOCKS)
+    g_ab, g_ba = ResnetGenerator(WIDTH, BLOCKS, residual=False), ResnetGenerator(WIDTH, BLOCKS, residual=False)
     d_a, d_b = PatchDiscriminator(WIDTH, resolution), PatchDiscriminator(WIDTH, resolution)
     opt_g = torch.optim.Adam([*g_ab.parameters(), *g_ba.parameters()], lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam([*d_a.parameters(), *d_b.parameters()], lr=2e-4, betas=(0.5, 0.999))
