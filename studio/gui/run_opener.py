@@ -68,3 +68,19 @@ def ask_for_foreign_data(parent: QWidget, kind: str, name: str, source: str) -> 
     if box.clickedButton() is choose:
         return QFileDialog.getExistingDirectory(parent, f"Choose the dataset for this {kind}", str(Path.home())) or None
     return None
+
+
+def approve_sweep_data(parent: QWidget, folder: Path, spec) -> str:
+    """Ask, as for a run, before a sweep from elsewhere reads a dataset outside its ``folder``; the answer
+    is recorded in ``spec`` (sealed as chosen here). Returns "" when approved, else the sentence why not."""
+    from studio.core.data_source import DataSourceNotApproved
+
+    try:
+        spec.data_config(folder)
+        return ""
+    except DataSourceNotApproved as refusal:
+        source = ask_for_foreign_data(parent, "sweep", folder.name, refusal.source)
+    if not source:
+        return f"The sweep '{folder.name}' was not continued: its dataset was not approved."
+    spec.use_data_source(source)
+    return ""

@@ -21,6 +21,7 @@ from studio.core.config import AUTOENCODER
 from studio.core.errors import StudioError
 from studio.core.evaluation.findings import Facts, Finding, problems, reassurances, status
 from studio.core.evaluation.metrics import EXPLANATIONS
+from studio.core.evaluation.report_pictures import filmstrip_section, final_samples_section
 from studio.core.evaluation.report_model import Block, Chart, Picture, Report, Section, Series, Table
 from studio.core.evaluation.vocabulary import (DYNAMICS_PROSE, FD_CURVE, PLOT_TITLES, Evaluation, curves,
                                               finite, logged_evaluations, logged_keys)
@@ -30,9 +31,6 @@ from studio.core.validation import read_json
 
 EDITS_FILE = "report/edits.json"
 REPORT_EVAL_SAMPLES = 500
-FILMSTRIP_FRAMES = 5
-FILMSTRIP_TILES = 4
-MAX_CLASS_ROWS = 10
 def load_edits(run: Run) -> dict[str, str]:
     try:
         edits = read_json(run.path / EDITS_FILE)
@@ -88,11 +86,11 @@ def build_report(run: Run, task: TaskState | None = None) -> Report:
         Section("run", "Run card", "The settings and the machine this run was trained with.", [_run_card(run, losses)]),
         _data_section(run, dataset, data_problem),
         _dynamics_section(kind, losses, evals, found),
-        _filmstrip_section(run),
+        filmstrip_section(run),
     ]
     tick(4)
     sections += [
-        _final_samples_section(run),
+        final_samples_section(run),
         _metrics_section(latest),
         _memorisation_section(run, latest),
         *_usefulness_section(run),
@@ -259,59 +257,6 @@ def _dynamics_section(kind: str, losses: list[dict], evals: list[Evaluation], fo
                             [Series(FD_CURVE.label, FD_CURVE.colour, [float(e.step) for e in evals], [e.fd for e in evals])],
                             markers))
     return Section("dynamics", "Training dynamics", DYNAMICS_PROSE[kind], blocks)
-
-
-def _filmstrip_section(run: Run) -> Section:
-    saved = run.samples()
-    if not saved:
-        return Section("progress", "Progress filmstrip", "No sample grids were saved.", [])
-    picks = sorted({round(i * (len(saved) - 1) / max(FILMSTRIP_FRAMES - 1, 1)) for i in range(FILMSTRIP_FRAMES)})
-    side = 2 + FILMSTRIP_TILES * (run.config.data.resolution + 2)
-    frames, problems = [], []
-    for index in picks:
-        try:
-            frames.append((saved[index][0], _tile(run.read_grid(saved[index][1])[:side, :side], side)))
-        except StudioError as problem:
-            problems.append(str(problem))
-    prose = "The same fixed noise rendered at several points of training: the images should sharpen and vary."
-    if problems:
-        prose += f" {len(problems)} saved grid{'s were' if len(problems) > 1 else ' was'} left out: {problems[0]}"
-    if not frames:
-        return Section("progress", "Progress filmstrip", prose, [])
-    gap = np.full((side, 8, 3), 255, dtype=np.uint8)
-    strip = np.concatenate([part for _, frame in frames for part in (frame, gap)][:-1], axis=1)
-    steps = ", ".join(f"{step:,}" for step, _ in frames)
-    return Section("progress", "Progress filmstrip", prose, [Picture("progress", f"Steps {steps}, left to right.", strip, 1)])
-
-
-def _tile(frame: np.ndarray, side: int) -> np.ndarray:
-    """``frame`` on a white square of ``side`` pixels, so grids of any size line up in the strip."""
-    tile = np.full((side, side, 3), 255, dtype=np.uint8)
-    tile[: frame.shape[0], : frame.shape[1]] = frame
-    return tile
-
-
-def _final_samples_section(run: Run) -> Section:
-    from studio.core.imaging import make_grid
-    from studio.core.sampling import Sampler
-
-    if run.latest_checkpoint() is None:
-        return Section("samples", "Final samples", "The run has no checkpoint yet, so nothing can be sampled.", [])
-    sampler = Sampler.from_run(run)
-    seed = run.config.train.seed
-    if sampler.num_classes:
-        shown = sampler.class_names[:MAX_CLASS_ROWS]
-        pictures = [Picture(f"final_samples_class_{index}", f"Class {name}",
-                            make_grid(sampler.generate(seed, 8, class_index=index), nrow=8), 2)
-                    for index, name in enumerate(shown)]
-        more = f" (the first {len(shown)} of {sampler.num_classes} classes)" if sampler.num_classes > len(shown) else ""
-        return Section("samples", "Final samples",
-                       f"8 images per class{more} from the conditional model at step {sampler.step:,} (noise seed {seed}).",
-                       pictures)
-    images = sampler.generate(seed, 32)
-    return Section("samples", "Final samples",
-                   f"32 images from the checkpoint at step {sampler.step:,} (noise seed {seed}).",
-                   [Picture("final_samples", f"Generated at step {sampler.step:,}", make_grid(images, nrow=8), 2)])
 
 
 def _metrics_section(latest: Evaluation | None) -> Section:

@@ -64,6 +64,14 @@ class SweepResults:
         return counted(self.trials)
 
     @property
+    def progress_line(self) -> str:
+        """One line for a status bar: trials done of the budget and the best FD so far."""
+        text = f"{self.counted} of {self.spec.trials or 'unlimited'} trials done."
+        if self.best is not None:
+            text += f" Best FD {self.best.value:.4g} (trial {self.best.number})."
+        return text
+
+    @property
     def finished_with_value(self) -> list[TrialRow]:
         """The finished trials that measured an FD (completed, or pruned after a measurement)."""
         return [row for row in self.trials if row.value is not None and row.state != "RUNNING"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from studio.core.config import DataConfig, RunConfig
 from studio.core.errors import StudioError
@@ -21,6 +21,7 @@ from studio.core.sweep.events import SweepFinished, TrialFinished, TrialProgress
 from studio.core.sweep.results import SweepResults, TrialRow, continue_best
 from studio.core.sweep.spec import SweepSpec
 from studio.gui.naming import named
+from studio.gui.run_opener import approve_sweep_data
 from studio.gui.sweep.controls import ERROR, QUIET, READY, WAIT, Notice, SweepControls
 from studio.gui.sweep.settings_column import NO_FOLDER, SettingsColumn, describe_dataset
 from studio.gui.sweep.running import RunningSweep
@@ -139,10 +140,7 @@ class SweepPanel(QWidget):
         return self.settings.ask_sweep_folder()
 
     def ask_report_file(self) -> Path | None:
-        start = str(self.folder / "sweep-report.html") if self.folder else ""
-        path, _ = QFileDialog.getSaveFileName(self, "Write the sweep report", start,
-                                              "HTML (*.html);;PDF (*.pdf);;Markdown (*.md)")
-        return Path(path) if path else None
+        return self.settings.ask_report_file(self.folder)
 
     def new_sweep(self, folder: Path | None) -> None:
         """A sweep to be written into the new ``folder`` by Start, with the settings on the left."""
@@ -178,7 +176,7 @@ class SweepPanel(QWidget):
         self.budget_box.set_fixed(True)
         self.trials.clear()
         self._show_results(results)
-        self.status_label.setText(self._summary(results))
+        self.status_label.setText(results.progress_line)
         self.opened.emit(results)
 
     # ----------------------------------------------------------------- state
@@ -269,29 +267,14 @@ class SweepPanel(QWidget):
     def _on_ready(self, ready: tuple[SweepSpec, SweepSpec | None]) -> None:
         spec, changed = ready
         if changed is not None and self._needs_own_data(spec):
-            if not self._approve_data(changed):
+            refusal = approve_sweep_data(self, self.folder, changed)
+            if refusal:
+                self._fail(refusal)
                 return
             self._job("Loading the sweep's dataset…", jobs.load_sweep_dataset, self.folder, changed,
                       on_result=lambda dataset: self._run(dataset, spec, changed))
         else:
             self._run(self._dataset, spec, changed)
-
-    def _approve_data(self, spec: SweepSpec) -> bool:
-        """Ask, as for a run, before a sweep from elsewhere reads a dataset outside its folder; the answer
-        is recorded in ``spec`` (sealed as chosen here). False when the analyst declines."""
-        from studio.core.data_source import DataSourceNotApproved
-        from studio.gui.run_opener import ask_for_foreign_data
-
-        try:
-            spec.data_config(self.folder)
-            return True
-        except DataSourceNotApproved as refusal:
-            source = ask_for_foreign_data(self, "sweep", self.folder.name, refusal.source)
-        if not source:
-            self._fail(f"The sweep '{self.folder.name}' was not continued: its dataset was not approved.")
-            return False
-        spec.use_data_source(source)
-        return True
 
     def _run(self, dataset: Any, spec: SweepSpec, changed: SweepSpec | None) -> None:
         self.spec, self._finished = spec, None
@@ -341,13 +324,6 @@ class SweepPanel(QWidget):
         self.running_changed.emit(False)
         self.refresh()
 
-    def _summary(self, results: SweepResults) -> str:
-        spec = results.spec
-        text = f"{results.counted} of {spec.trials or 'unlimited'} trials done."
-        if results.best is not None:
-            text += f" Best FD {results.best.value:.4g} (trial {results.best.number})."
-        return text
-
     # --------------------------------------------------------------- results
     def refresh(self) -> None:
         """Read the sweep's results again (off the GUI thread) and redraw the table and plots; a newer
@@ -365,7 +341,7 @@ class SweepPanel(QWidget):
         self.refreshed.emit(results)
         finished, self._finished = (self._finished, None) if not self.running else (None, self._finished)
         if finished is not None:  # the run has ended and its last trial is read: the panel is ready again
-            self.status_label.setText(f"{finished.message} {self._summary(results)}")
+            self.status_label.setText(f"{finished.message} {results.progress_line}")
             self.sweep_finished.emit(finished)
 
     def _show_results(self, results: SweepResults) -> None:

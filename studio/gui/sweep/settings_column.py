@@ -67,6 +67,12 @@ class SettingsColumn(QScrollArea):
         folder, _ = QFileDialog.getSaveFileName(self, "New sweep folder", str(runs_dir() / "sweep"), "")
         return Path(folder) if folder else None
 
+    def ask_report_file(self, folder: Path | None) -> Path | None:
+        start = str(folder / "sweep-report.html") if folder else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Write the sweep report", start,
+                                              "HTML (*.html);;PDF (*.pdf);;Markdown (*.md)")
+        return Path(path) if path else None
+
     def ask_sweep_folder(self) -> Path | None:
         from studio.core.paths import runs_dir
 
