@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
 from studio.core.errors import StudioError
-from studio.gui.tasks import Mailbox, analyst_message
+from studio.gui.mailbox import MailboxWorker
+from studio.gui.tasks import analyst_message
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class ViewResult:
     render_ms: float
 
 
-class RenderWorker(QObject):
+class RenderWorker(MailboxWorker):
     """Renders samples (the Samples tab) and explorer views, off the GUI thread; hosted by a ``ThreadHost``
     for the lifetime of the window (``done`` follows ``cancel``, at shutdown).
 
@@ -69,35 +70,20 @@ class RenderWorker(QObject):
     view_rendered = Signal(object)
     failed = Signal(str)
     view_failed = Signal(str)
-    done = Signal()
     doing = "Rendering"
     SAMPLERS_KEPT = 2
 
     def __init__(self) -> None:
         super().__init__()
         self._samplers: dict[tuple[Path, Path], Any] = {}
-        self._mailbox = Mailbox(self)  # a child: it moves to the worker's thread with it
-        self._mailbox.arrived.connect(self._render_pending)
-
-    def thread_side(self) -> QObject:
-        return self
-
-    @Slot()
-    def run(self) -> None:
-        """Nothing to do until a request arrives: the thread's event loop delivers them."""
-
-    def cancel(self) -> None:
-        self._mailbox.close()
-        self.done.emit()
 
     def request(self, run_path: Path, seed: int, count: int) -> None:
-        self._mailbox.put("samples", RenderRequest(Path(run_path), int(seed), int(count)))
+        self.post("samples", RenderRequest(Path(run_path), int(seed), int(count)))
 
     def request_view(self, request: ViewRequest) -> None:
-        self._mailbox.put("view", request)
+        self.post("view", request)
 
-    @Slot(dict)
-    def _render_pending(self, pending: dict) -> None:
+    def handle(self, pending: dict) -> None:
         if "samples" in pending:
             try:
                 images, step = self._render(pending["samples"])

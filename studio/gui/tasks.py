@@ -3,7 +3,8 @@
 - ``Task``: a one-shot core function with progress, result, error and cancel.
 - ``EventWorker``: a long job (training, a sweep) that streams plain events, re-emitted as signals,
   and takes pause, resume and stop.
-- ``Mailbox``: "the latest request wins" between two threads (rendering, projection previews).
+- ``Mailbox`` and ``MailboxWorker`` (in :mod:`studio.gui.mailbox`): "the latest request wins" between
+  two threads (rendering, projection and translation previews).
 - ``JobSlots``: one job per key for a panel; a replaced or cancelled job's answer is dropped.
 
 A ``Task`` wraps a plain core function (a job body in Orange3's sense: testable without Qt). The
@@ -221,44 +222,6 @@ class JobSlots(QObject):
         task = self._current.pop(key, None)
         if task is not None:
             task.cancel()
-
-
-class Mailbox(QObject):
-    """The latest request wins between two threads. ``put(kind, value)`` from any thread keeps only the
-    newest value of each kind and, when nothing was waiting, wakes the mailbox's own thread, where
-    ``arrived({kind: value})`` delivers what waits; a value replaced before then is never delivered.
-    ``close()`` drops what waits and refuses more."""
-
-    arrived = Signal(dict)
-    _wake = Signal()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._lock = threading.Lock()
-        self._waiting: dict[str, Any] = {}
-        self._closed = False
-        self._wake.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    def put(self, kind: str, value: Any) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            wake = not self._waiting
-            self._waiting[kind] = value
-        if wake:
-            self._wake.emit()
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._waiting.clear()
-
-    @Slot()
-    def _deliver(self) -> None:
-        with self._lock:
-            waiting, self._waiting = self._waiting, {}
-        if waiting:
-            self.arrived.emit(waiting)
 
 
 def gui_share_of_threads(threads: int) -> int:

@@ -11,7 +11,8 @@ from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import StudioError
 from studio.core.tasks import TaskState
-from studio.gui.tasks import JobSlots, Mailbox, ThreadHost
+from studio.gui.mailbox import Mailbox
+from studio.gui.tasks import JobSlots, ThreadHost
 
 GUI_THREAD = threading.get_ident()
 

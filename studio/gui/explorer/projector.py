@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Signal
 from studio.core.explore import jobs
 from studio.core.explore.jobs import ExplorerModel
 from studio.gui.explorer.projection_box import IDLE, ProjectionBox
-from studio.gui.tasks import JobSlots, Mailbox, ThreadHost
+from studio.gui.mailbox import Mailbox
+from studio.gui.tasks import JobSlots, ThreadHost
 
 NO_MODEL = "Open a run with a checkpoint before projecting an image into it."
 BUSY = "A projection is already running; wait for it or cancel it."

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
-from studio.gui.tasks import Mailbox, analyst_message
+from studio.gui.mailbox import MailboxWorker
+from studio.gui.tasks import analyst_message
 from studio.gui.training.worker import TrainWorker
 
 
@@ -53,38 +54,23 @@ class TranslateResult:
     step: int
 
 
-class TranslatePreviewWorker(QObject):
+class TranslatePreviewWorker(MailboxWorker):
     """Translates the images the tab shows, off the GUI thread; hosted by a ``ThreadHost`` for the
     lifetime of the tab (``done`` follows ``cancel``). Requests go through a ``Mailbox``, so a strength
     slider dragged fast never queues stale frames. The translator is loaded once per checkpoint."""
 
     rendered = Signal(object)
     failed = Signal(str)
-    done = Signal()
     doing = "Translating previews"
 
     def __init__(self) -> None:
         super().__init__()
         self._translator: tuple[Path, Any] | None = None
-        self._mailbox = Mailbox(self)  # a child: it moves to the worker's thread with it
-        self._mailbox.arrived.connect(self._translate_pending)
-
-    def thread_side(self) -> QObject:
-        return self
-
-    @Slot()
-    def run(self) -> None:
-        """Nothing to do until a request arrives: the thread's event loop delivers them."""
-
-    def cancel(self) -> None:
-        self._mailbox.close()
-        self.done.emit()
 
     def request(self, request: TranslateRequest) -> None:
-        self._mailbox.put("translate", request)
+        self.post("translate", request)
 
-    @Slot(dict)
-    def _translate_pending(self, pending: dict) -> None:
+    def handle(self, pending: dict) -> None:
         request = pending["translate"]
         try:
             translator = self._translator_for(request.run_path)
