@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,7 @@ class Run:
             "created_at": time.time(),
             "config": config.to_dict(),
             "dataset": {key: value for key, value in dataset_summary.items() if key != "report"},
-            "versions": {"studio": __version__, "torch": _package_version("torch"), "python": platform.python_version()},
+            "versions": {"studio": __version__, "torch": package_version("torch"), "python": platform.python_version()},
         }
         if config.data.source != DEMO_SOURCE and seal_data:
             info["data_seal"] = seal(config.data.source)
@@ -293,7 +294,7 @@ def sidecar_path(checkpoint: Path) -> Path:
     return Path(checkpoint).with_suffix(".json")
 
 
-def _package_version(name: str) -> str:
+def package_version(name: str) -> str:
     try:
         return version(name)
     except PackageNotFoundError:
@@ -311,21 +312,28 @@ def _step_files(folder: Path, extension: str) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _checked_info(info: dict, file: Path) -> dict:
-    """``run.json`` checked field by field: the config against its bounds, the summaries the report prints."""
+def checked_run_file(info: dict, file: Path, config_type: Any, bounds: Callable[[Any], dict[str, str]]) -> Fields:
+    """The parts every kind of ``run.json`` shares, checked: its config (``config_type``) against its
+    ``bounds`` and the library versions; returns the fields for the kind's own checks."""
     try:
-        config = RunConfig.from_dict(info["config"])
+        config = config_type.from_dict(info["config"])
     except ConfigProblem as problem:
         raise damaged(file, "config" if problem.field == "config" else f"config.{problem.field}", str(problem)) from None
-    problems = bound_problems(config)
+    problems = bounds(config)
     if problems:
         field, sentence = next(iter(problems.items()))
         raise damaged(file, f"config.{field}", sentence)
     fields = Fields(info, file)
-    fields.text("data_seal", default="", max_length=64)
     versions = fields.fields("versions", {})
     for name in versions.raw:
         versions.text(name, max_length=200)
+    return fields
+
+
+def _checked_info(info: dict, file: Path) -> dict:
+    """``run.json`` checked field by field: the config against its bounds, the summaries the report prints."""
+    fields = checked_run_file(info, file, RunConfig, bound_problems)
+    fields.text("data_seal", default="", max_length=64)
     dataset = fields.fields("dataset", {})
     dataset.text("source", default="")
     dataset.integer("images", 0, 10**12, default=0)

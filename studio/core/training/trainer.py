@@ -40,7 +40,7 @@ MAX_ROLLBACKS = 3
 _STEP_SEED_STRIDE = 1_000_003
 
 
-def _step_generator(seed: int, step: int, salt: int, rank: int = 0) -> torch.Generator:
+def step_generator(seed: int, step: int, salt: int, rank: int = 0) -> torch.Generator:
     """A generator for one purpose (``salt``) at one step on one rank, derived from the seed alone."""
     return torch.Generator().manual_seed((((seed * _STEP_SEED_STRIDE + step) * 4 + salt) * 1024 + rank) % 2**63)
 
@@ -63,7 +63,7 @@ class BatchIndices:
     def _permutation(self, epoch: int) -> torch.Tensor:
         if epoch != self._epoch:
             self._epoch = epoch
-            self._order = torch.randperm(self.count, generator=_step_generator(self.seed, epoch, salt=1))
+            self._order = torch.randperm(self.count, generator=step_generator(self.seed, epoch, salt=1))
         return self._order
 
     def for_step(self, step: int) -> torch.Tensor:
@@ -207,8 +207,8 @@ class Trainer:
             if plan.channels_last:
                 real = real.contiguous(memory_format=torch.channels_last)
             labels = all_labels[indices] if classes else None
-            noise = torch.randn(train.batch_size, config.model.latent_dim, generator=_step_generator(train.seed, step, 2, dist.rank)).to(device)
-            stats = objective.step(real, labels, noise, step, _step_generator(train.seed, step, 3, dist.rank))
+            noise = torch.randn(train.batch_size, config.model.latent_dim, generator=step_generator(train.seed, step, 2, dist.rank)).to(device)
+            stats = objective.step(real, labels, noise, step, step_generator(train.seed, step, 3, dist.rank))
             totals += stats[:4]
             healthy *= stats[4]
             window_steps += 1

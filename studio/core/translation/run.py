@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 from studio import __version__
-from studio.core.config import ConfigProblem, DataConfig
+from studio.core.config import DataConfig
 from studio.core.data.held_out import HeldOut
 from studio.core.data_source import DataSourceNotApproved, approved, resolve, seal
 from studio.core.errors import StudioError
 from studio.core.files import unused_path, write_text_atomic
-from studio.core.runs import HELD_OUT_FILE, RUN_FILE, Run, _package_version, continue_problem
+from studio.core.runs import HELD_OUT_FILE, RUN_FILE, Run, package_version, checked_run_file, continue_problem
 from studio.core.translation.config import KIND, TranslationConfig, bound_problems
-from studio.core.validation import Fields, damaged, read_json
+from studio.core.validation import read_json
 
 SETS = ("source", "target")
 
@@ -54,7 +54,7 @@ class TranslationRun(Run):
             "config": config.to_dict(),
             "datasets": {which: {key: value for key, value in summaries[which].items() if key != "report"} for which in SETS},
             "data_seals": {which: seal(getattr(config.data, which)) for which in SETS},
-            "versions": {"studio": __version__, "torch": _package_version("torch"), "python": platform.python_version()},
+            "versions": {"studio": __version__, "torch": package_version("torch"), "python": platform.python_version()},
         }
         if held_out is not None:
             write_text_atomic(path / HELD_OUT_FILE, json.dumps(held_out.to_dict()))
@@ -104,21 +104,10 @@ class TranslationRun(Run):
 
 def _checked_info(info: dict, file: Path) -> dict:
     """``run.json`` checked field by field: the config against its bounds, the seals and summaries."""
-    try:
-        config = TranslationConfig.from_dict(info["config"])
-    except ConfigProblem as problem:
-        raise damaged(file, "config" if problem.field == "config" else f"config.{problem.field}", str(problem)) from None
-    problems = bound_problems(config)
-    if problems:
-        field, sentence = next(iter(problems.items()))
-        raise damaged(file, f"config.{field}", sentence)
-    fields = Fields(info, file)
+    fields = checked_run_file(info, file, TranslationConfig, bound_problems)
     seals = fields.fields("data_seals", {})
     for which in SETS:
         seals.text(which, default="", max_length=64)
-    versions = fields.fields("versions", {})
-    for name in versions.raw:
-        versions.text(name, max_length=200)
     datasets = fields.fields("datasets", {})
     for which in SETS:
         summary = datasets.fields(which, {})

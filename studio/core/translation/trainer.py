@@ -22,7 +22,7 @@ from studio.core.training.devices import describe_device, resolve_device
 from studio.core.training.distributed import DistributedContext
 from studio.core.training.events import CheckpointSaved, Event, Finished, Recovered, Started
 from studio.core.training.pace import Pace
-from studio.core.training.trainer import MAX_ROLLBACKS, BatchIndices, Trainer, _step_generator
+from studio.core.training.trainer import MAX_ROLLBACKS, BatchIndices, Trainer, step_generator
 from studio.core.translation.config import KIND
 from studio.core.translation.data import ImagePair
 from studio.core.translation.events import PreviewReady, TranslationLogged
@@ -85,7 +85,7 @@ class TranslationTrainer(Trainer):
             step += 1
             real_source = as_model_input(source_images[source_batches.for_step(step).to(device)])
             real_target = as_model_input(target_images[target_batches.for_step(step).to(device)])
-            stats = objective.step(real_source, real_target, _step_generator(train.seed, step, 3))
+            stats = objective.step(real_source, real_target, step_generator(train.seed, step, 3))
             totals += stats[:width]
             healthy *= stats[width]
             window += 1
