@@ -78,3 +78,17 @@ def test_a_zoom_is_kept_until_the_auto_range_button_is_pressed(qtbot):
     plot.getPlotItem().autoBtnClicked()
     assert ranges.following and plot.getViewBox().viewRange()[0] == [0.0, 300.0]
     assert not any(plot.getViewBox().autoRangeEnabled())
+
+
+def test_the_linked_plots_follow_the_x_range_and_still_zoom_together(qtbot):
+    panel = shown_panel(qtbot)
+    plots = (panel.loss_plot, panel.score_plot, panel.quality_plot)
+    for step in range(10, 1011, 10):
+        panel.append({"step": step, "g_loss": 1.0, "d_loss": 1.0, "d_real": 0.6, "d_fake": 0.4})
+    panel.truncate(1010)
+    qtbot.waitUntil(lambda: all(plot.getViewBox().viewRange()[0] == [0.0, 2000.0] for plot in plots), timeout=2000)
+
+    wheel(panel.score_plot, 3)
+    zoomed = panel.score_plot.getViewBox().viewRange()[0]
+    assert zoomed[1] - zoomed[0] < 1800, "the wheel did not zoom"
+    assert all(plot.getViewBox().viewRange()[0] == zoomed for plot in plots)

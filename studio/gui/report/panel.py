@@ -161,11 +161,11 @@ class ReportPanel(QWidget):
         self._schedule_preview()
 
     def _render_preview(self) -> None:
-        from studio.reporting.render import to_html
-
         if self._report is None:
             self.preview.setHtml("<p>Open a finished run and choose <b>Draft report</b>.</p>")
             return
+        from studio.reporting.render import to_html  # the renderer's import takes 20-40 ms: only for a report
+
         scroll = self.preview.verticalScrollBar().value()
         self.preview.setHtml(to_html(self._report, self._assets, lambda key: f"report:{key}"))
         self.preview.verticalScrollBar().setValue(scroll)
