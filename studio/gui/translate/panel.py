@@ -27,6 +27,7 @@ from studio.gui.translate.apply_box import ApplyBox
 from studio.gui.translate.sets_box import ImageSetBox, before_after
 from studio.gui.translate.worker import TranslatePreviewWorker, TranslateRequest, TranslationTrainWorker
 from studio.gui.widgets.image_view import ImageView
+from studio.gui.widgets.plot_style import SteppedRanges, live_curve, live_plot
 
 PREVIEW_IMAGES = 8
 CURVES = {"adversarial": "#d62728", "nce": "#1f77b4", "cycle": "#1f77b4", "identity": "#2ca02c", "d_loss": "#7f7f7f"}
@@ -112,9 +113,9 @@ class TranslatePanel(QWidget):
                               "Open a translation run trained before (here or with translate-train) to translate with it.")
         self.status = named(QLabel("Choose a source and a target set."), "translateStatus", "Training status")
         self.status.setWordWrap(True)
-        self.plot = named(pg.PlotWidget(background=None), "translateCurves", "Translation losses")
-        self.plot.setLabel("bottom", "step")
+        self.plot = named(live_plot("Losses", "loss", "step", min_height=180), "translateCurves", "Translation losses")
         self.plot.addLegend(offset=(-10, 10))
+        self._ranges = SteppedRanges((self.plot,), self)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.buffer: GrowingBuffer | None = None
         self.preview = named(ImageView("Held-out source images above their translations, as training goes"),
@@ -124,19 +125,23 @@ class TranslatePanel(QWidget):
         sets = QHBoxLayout()
         sets.addWidget(self.boxes["source"])
         sets.addWidget(self.boxes["target"])
-        controls = QHBoxLayout()
+        settings, buttons = QHBoxLayout(), QHBoxLayout()
         for label, widget in (("Model", self.model), ("Resolution", self.resolution), ("Steps", self.steps)):
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget)
+            settings.addWidget(QLabel(label))
+            settings.addWidget(widget)
+        settings.addStretch(1)
         for button in (self.train, self.pause, self.stop, self.open_run):
-            controls.addWidget(button)
-        controls.addWidget(self.status, 1)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         watch = QSplitter()
         watch.addWidget(self.plot)
         watch.addWidget(self.preview)
+        watch.setMinimumHeight(200)
         training = QGroupBox("Train")
         inner = QVBoxLayout(training)
-        inner.addLayout(controls)
+        inner.addLayout(settings)
+        inner.addLayout(buttons)
+        inner.addWidget(self.status)
         inner.addWidget(watch, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(sets, 1)
@@ -250,12 +255,13 @@ class TranslatePanel(QWidget):
         if self.buffer is None:
             self.buffer = GrowingBuffer([name for name in row if name != "step"])
             self.plot.clear()
-            self.curves = {name: self.plot.plot(name=name, pen=pg.mkPen(CURVES.get(name, "#9467bd"), width=1))
-                           for name in self.buffer.names[1:]}
+            self.curves = {name: live_curve(self.plot, CURVES.get(name, "#9467bd"), name) for name in self.buffer.names[1:]}
         self.buffer.append(row)
         steps = self.buffer.column("step")
         for name, curve in self.curves.items():
             curve.setData(steps, self.buffer.column(name))
+        self._ranges.fit_x(self.plot, event.step)
+        self._ranges.fit_y(self.plot, [self.buffer.column(name) for name in self.curves])
         self.status.setText(f"Step {event.step:,} of {event.total_steps:,} · {event.images_per_sec:.0f} img/s")
 
     def _on_preview(self, event) -> None:
